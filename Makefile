@@ -1,0 +1,60 @@
+# Beseda: `make run` serves a demo on http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint ci ci-deps test-sqlite test-services bench install messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest
+
+# The same suite against a throwaway PostgreSQL and Redis (bin/with-services starts and stops them).
+test-services: install
+	bin/with-services $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	bin/check-deploy $(PY)
+
+# Debian packages the suite needs: Redis and Chromium (PostgreSQL 15 ships with the machine).
+ci-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+ci: ci-deps
+	$(MAKE) test
+	$(MAKE) test-services
+	$(MAKE) lint
+
+messages: install
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var --ignore=media --ignore=static/vendor
+	$(PY) manage.py makemessages -d djangojs -l ru --ignore=.venv --ignore=var --ignore=static/vendor
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* .pytest_cache

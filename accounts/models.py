@@ -1,0 +1,83 @@
+"""Users, their profile fields, and blocks between users."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person with an account. Profile fields live here: one row, one query."""
+
+    class Gender(models.TextChoices):
+        UNSPECIFIED = "", _("Not specified")
+        FEMALE = "f", _("Female")
+        MALE = "m", _("Male")
+
+    class BirthDateVisibility(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone")
+        FRIENDS = "friends", _("Friends")
+        NOBODY = "nobody", _("Only me")
+
+    email = models.EmailField(_("email address"), unique=True)
+    bio = models.TextField(_("about me"), max_length=2000, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birth_day = models.PositiveSmallIntegerField(_("birth day"), null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(_("birth month"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    birth_date_visibility = models.CharField(
+        _("who sees my birth date"),
+        max_length=10,
+        choices=BirthDateVisibility.choices,
+        default=BirthDateVisibility.EVERYONE,
+    )
+    last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_day__isnull=True) | Q(birth_day__gte=1, birth_day__lte=31),
+                name="user_birth_day_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_month__isnull=True) | Q(birth_month__gte=1, birth_month__lte=12),
+                name="user_birth_month_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def avatar_url(self) -> str | None:
+        """URL of the current avatar's small rendition, or None (initials are shown)."""
+        return None
+
+
+class Block(models.Model):
+    """`blocker` blocked `blocked`: both are hidden from each other everywhere."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} ⊘ {self.blocked}"

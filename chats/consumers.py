@@ -1,0 +1,1 @@
+"""Chat frame handlers for the realtime consumer (messenger/realtime/consumer.py)."""

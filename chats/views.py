@@ -1,0 +1,10 @@
+"""Chat pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def chat_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "chats/list.html", {})

@@ -1,0 +1,8 @@
+"""Template context shared by every page."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict:
+    return {"SITE_NAME": "Beseda", "DEBUG": settings.DEBUG}

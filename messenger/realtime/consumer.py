@@ -1,0 +1,169 @@
+"""The one WebSocket consumer at /ws/: authentication, limits, dispatch, and delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from messenger.realtime import frames
+from messenger.realtime.hub import SendQueue, encode, get_hub
+
+logger = logging.getLogger("beseda.realtime")
+
+# Close codes (4000-4999 are the application's; documented in docs/realtime-protocol.md).
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_SESSION_ENDED = 4001
+CLOSE_TOO_SLOW = 4008
+CLOSE_TOO_LARGE = 1009
+CLOSE_RATE_LIMIT = 4029
+
+
+class RealtimeConsumer(AsyncWebsocketConsumer):
+    """One socket per tab. Anonymous connections are refused; frames dispatch to handlers."""
+
+    user_id: int
+    session_key: str | None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user = user
+        self.user_id = user.pk
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None) or self.scope.get(
+            "auth_session_key"
+        )
+        limits = settings.REALTIME
+        self._max_bytes = limits["MAX_FRAME_BYTES"]
+        self._rate = limits["RATE_PER_SECOND"]
+        self._burst = float(limits["RATE_BURST"])
+        self._tokens = self._burst
+        self._refilled = time.monotonic()
+        self._closing = False
+        self._queue = SendQueue(self._send_text, limits["SEND_QUEUE"], self._overflow)
+        await self.accept()
+        self._hub = get_hub()
+        await self._hub.register(self)
+        await self.send_frame({"type": "hello", "user": self.user_id})
+        await self.on_connected()
+
+    async def disconnect(self, code: int) -> None:
+        hub = getattr(self, "_hub", None)
+        if hub is None:
+            return
+        hub.unregister(self)
+        self._queue.cancel()
+        await self.on_disconnected()
+
+    # Hooks for presence; the accounts app provides the services.
+    async def on_connected(self) -> None:
+        from accounts import services
+
+        await database_sync_to_async(services.presence_connected)(user_id=self.user_id)
+
+    async def on_disconnected(self) -> None:
+        from accounts import services
+
+        still_open = self._hub.count_for(self.user_id)
+        await database_sync_to_async(services.presence_disconnected)(
+            user_id=self.user_id, sockets_left_here=still_open
+        )
+
+    # -- delivery (called by the hub) ------------------------------------------------------
+    def enqueue(self, text: str) -> None:
+        if not self._closing:
+            self._queue.put(text)
+
+    def force_close(self, code: int) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        self._queue.cancel()
+        self._hub.unregister(self)
+        # Closing is a write to this socket only; schedule it rather than await in the hub.
+        asyncio.get_running_loop().create_task(self.close(code=code))
+
+    def _overflow(self) -> None:
+        logger.info("closing slow socket of user %s (send queue full)", self.user_id)
+        self._hub.stats["dropped_slow"] += 1
+        self.force_close(CLOSE_TOO_SLOW)
+
+    async def _send_text(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        """Reply to this socket only (acks, errors, results)."""
+        await self.send(text_data=encode(frame))
+
+    async def send_error(self, code: str, detail: str, ref: Any = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
+        if ref is not None:
+            frame["ref"] = ref
+        await self.send_frame(frame)
+
+    # -- receiving -------------------------------------------------------------------------
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._refilled) * self._rate)
+        self._refilled = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self._closing:
+            return
+        if text_data is None:
+            await self.send_error("invalid", "binary frames are not supported")
+            return
+        if len(text_data) > self._max_bytes:
+            await self.send_error("too_large", f"frames are limited to {self._max_bytes} bytes")
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
+        if not self._take_token():
+            await self.send_error("rate_limited", "too many frames; slow down")
+            return
+        try:
+            payload = json.loads(text_data)
+        except ValueError:
+            await self.send_error("bad_json", "frame is not valid JSON")
+            return
+        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+            await self.send_error("invalid", "a frame is a JSON object with a string 'type'")
+            return
+        ref = payload.get("ref", payload.get("client_id"))
+        if not isinstance(ref, (str, int)) or isinstance(ref, bool):
+            ref = None
+        handler = frames.get_handler(payload["type"])
+        if handler is None:
+            await self.send_error("unknown_type", f"unknown frame type {payload['type']!r}", ref)
+            return
+        try:
+            await handler(self, payload)
+        except frames.FrameError as exc:
+            await self.send_error(exc.code, exc.detail, ref)
+        except (Http404, PermissionDenied):
+            await self.send_error("not_found", "no such object, or it is not yours to use", ref)
+        except ValidationError as exc:
+            await self.send_error("invalid", "; ".join(exc.messages), ref)
+        except Exception:
+            logger.exception("frame %s failed", payload["type"])
+            await self.send_error("internal", "the server could not handle this frame", ref)
+
+
+@frames.frame_handler("ping")
+async def handle_ping(consumer: RealtimeConsumer, payload: dict[str, Any]) -> None:
+    """Liveness check: answers `pong` to this socket only."""
+    await consumer.send_frame({"type": "pong"})

@@ -1,0 +1,5 @@
+// Entry module for signed-in pages: opens the socket; page modules import what they need.
+import { socket } from "./socket.js";
+
+socket.start();
+window.beseda = { socket };

@@ -1,0 +1,281 @@
+"""Shared fixtures: users, a logged-in client, a real daphne server, an SMTP sink, Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory
+from tests.factories.accounts import PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run browser tests last: Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, which async (socket) tests cannot share."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+# -- Django -----------------------------------------------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploads of the whole session go to a temporary folder, shared with the server process."""
+    media = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = str(media)
+    return media
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers():
+    """Each test gets its own in-memory channel layer (and so its own realtime hub)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+# -- SMTP sink ---------------------------------------------------------------------------------
+@dataclass
+class SmtpSink:
+    """A local SMTP server that keeps every message it receives."""
+
+    host: str
+    port: int
+    messages: list[Message] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+    def wait_for(self, to: str, timeout: float = 10.0) -> Message:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for msg in self.messages:
+                if to in (msg.get("To") or ""):
+                    return msg
+            time.sleep(0.05)
+        raise AssertionError(f"no mail to {to} within {timeout}s; got {len(self.messages)}")
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink("127.0.0.1", free_port())
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            sink.messages.append(message_from_bytes(envelope.original_content))
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname=sink.host, port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+# -- A real ASGI server -------------------------------------------------------------------------
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    ws_url: str
+    host: str
+    port: int
+    process: subprocess.Popen
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def start_asgi_server(smtp_sink: SmtpSink, *, port: int | None = None, extra_env=None):
+    """Start daphne on a free port against the test database; return once it answers."""
+    port = port or free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "true",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "EMAIL_URL": f"smtp://{smtp_sink.host}:{smtp_sink.port}",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "DJANGO_SETTINGS_MODULE": "messenger.settings",
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    log = open(ROOT / "var" / f"test-server-{port}.log", "w")  # noqa: SIM115 (lives with the process)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "messenger.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"daphne did not start; see var/test-server-{port}.log")
+        time.sleep(0.1)
+    return LiveServer(url, f"ws://127.0.0.1:{port}/ws/", "127.0.0.1", port, process)
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker, smtp_sink):
+    """A real daphne process serving HTTP and /ws/ from the test database (session-wide).
+
+    Tests that use it need committed data: request `transactional_db` (the `live` fixture does).
+    """
+    server = start_asgi_server(smtp_sink)
+    yield server
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def live(transactional_db, asgi_server, smtp_sink):
+    """The running server, with committed data visible to it and a clean mailbox."""
+    smtp_sink.clear()
+    return asgi_server
+
+
+def session_cookie_for(user, server: LiveServer) -> dict:
+    """A session cookie for `user` that the server accepts (saved in the shared database)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "domain": server.host,
+        "path": "/",
+    }
+
+
+# -- Chromium ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-US", "viewport": {"width": 1280, "height": 860}}
+
+
+@pytest.fixture
+def login_page(browser, live):
+    """`login_page(user)` → a new page in its own context, logged in as `user` on the server."""
+    contexts = []
+
+    def open_as(user, *, viewport=None):
+        context = browser.new_context(
+            locale="en-US", viewport=viewport or {"width": 1280, "height": 860}
+        )
+        context.add_cookies([session_cookie_for(user, live)])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+__all__ = ["PASSWORD", "UserFactory"]
