@@ -38,3 +38,10 @@ def user_get_visible(viewer: User, username: str) -> User:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(visible_users(viewer), username=username)
+
+
+def online_user_ids(user_ids) -> set[int]:
+    """Which of `user_ids` have an open socket right now (presence; see accounts.services)."""
+    from accounts.services import presence_online_ids
+
+    return presence_online_ids(user_ids)
