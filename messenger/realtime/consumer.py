@@ -95,7 +95,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         asyncio.get_running_loop().create_task(self.close(code=code))
 
     def _overflow(self) -> None:
-        logger.info("closing slow socket of user %s (send queue full)", self.user_id)
+        logger.info("event=socket_dropped reason=send_queue_full user=%s", self.user_id)
         self._hub.stats["dropped_slow"] += 1
         self.force_close(CLOSE_TOO_SLOW)
 
