@@ -32,6 +32,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     user_id: int
     session_key: str | None
+    # Sockets get frames only through the process hub. An alias that names no layer keeps
+    # Channels from giving every socket its own layer channel (a Redis subscription each).
+    channel_layer_alias = "beseda.sockets-use-the-hub"
 
     async def connect(self) -> None:
         user = self.scope.get("user")
