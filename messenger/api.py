@@ -162,7 +162,9 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(exc.status_code, ERROR_CODES.get(exc.status_code, "error"), str(exc))
+    # ninja raises HttpError(400) when the body is not parseable as the declared media type.
+    detail = _("The request body is not valid JSON.") if exc.status_code == 400 else str(exc)
+    return error_response(exc.status_code, ERROR_CODES.get(exc.status_code, "error"), detail)
 
 
 def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -19,7 +19,6 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Field, Schema
 from ninja.errors import HttpError
-from pydantic import AfterValidator
 
 T = TypeVar("T")
 
@@ -97,15 +96,7 @@ def page(
     return {"items": items, "next": encode_cursor(key(items[-1])) if more and items else None}
 
 
-def _encodable(value: str) -> str:
-    # JSON may carry lone surrogates ("\ud800"); no database can store them.
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
 # Text input of every operation: PostgreSQL refuses NUL characters, so the schema says so too.
+# (Lone surrogates such as "\ud800" are refused by pydantic itself.)
 NO_NUL_PATTERN = r"^[^\x00]*$"
-Text = Annotated[str, Field(pattern=NO_NUL_PATTERN), AfterValidator(_encodable)]
+Text = Annotated[str, Field(pattern=NO_NUL_PATTERN)]
