@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from accounts import selectors, services
 from accounts.models import User
-from messenger.api_kit import ApiError, ErrorOut, Page, PageParams, Text, page
+from messenger.api_kit import ApiError, ErrorOut, Page, PageParams, Text, integer, page
 
 router = Router(tags=["people"])
 
@@ -60,10 +60,10 @@ class ProfilePatch(Schema):
     last_name: Annotated[Text, Field(max_length=_max_length("last_name"))] = None
     bio: Annotated[Text, Field(max_length=_max_length("bio"))] = None
     gender: User.Gender = None
-    birth_day: Annotated[int, Field(ge=1, le=31)] | None = None
-    birth_month: Annotated[int, Field(ge=1, le=12)] | None = None
+    birth_day: integer(ge=1, le=31) | None = None
+    birth_month: integer(ge=1, le=12) | None = None
     # The column's range (PositiveSmallIntegerField).
-    birth_year: Annotated[int, Field(ge=0, le=32767)] | None = None
+    birth_year: integer(ge=0, le=32767) | None = None
     birth_date_visibility: User.BirthDateVisibility = None
 
 

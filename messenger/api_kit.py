@@ -19,6 +19,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Field, Schema
 from ninja.errors import HttpError
+from pydantic import BeforeValidator
 
 T = TypeVar("T")
 
@@ -100,3 +101,23 @@ def page(
 # (Lone surrogates such as "\ud800" are refused by pydantic itself.)
 NO_NUL_PATTERN = r"^[^\x00]*$"
 Text = Annotated[str, Field(pattern=NO_NUL_PATTERN)]
+
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema's "integer": 7 and 7.0 are integers; true and "7" are not (pydantic's lax
+    # mode would take them, its strict mode would refuse 7.0).
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+def integer(*, ge: int, le: int) -> Any:
+    """The type of an integer field of a JSON body, within [ge, le].
+
+    (The bounds must come before the validator, or pydantic leaves them out of the schema.)
+    """
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_json_integer)]
