@@ -41,6 +41,12 @@ def login_tokens(user, *, client: Client | None = None, password: str = PASSWORD
     return Tokens(meta["access_token"], meta["refresh_token"])
 
 
+def usernames(response) -> list[str]:
+    """The usernames on a page of people (asserting the page was served)."""
+    assert response.status_code == 200, response.content
+    return [item["username"] for item in response.json()["items"]]
+
+
 class JsonApi:
     """A Django test client speaking JSON, optionally with a bearer token."""
 
