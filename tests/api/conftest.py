@@ -17,9 +17,14 @@ SESSION_URL = "/_allauth/app/v1/auth/session"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Users made here log in over HTTP many times; PBKDF2 would cost ~0.5 s per login."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hasher(request, settings):
+    """Users made here log in over HTTP many times; PBKDF2 would cost ~0.5 s per login.
+
+    Tests against a real server process (marked `server`) keep the real hasher: the server
+    checks passwords with its own settings.
+    """
+    if request.node.get_closest_marker("server") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
