@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
@@ -118,7 +119,7 @@ def error_response(
 ) -> HttpResponse:
     """The one JSON error shape of /api/v1/."""
     body = ErrorOut(code=code, detail=str(detail), fields=fields).model_dump_json(exclude_none=True)
-    response = HttpResponse(body, status=status, content_type="application/json")
+    response = HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -241,6 +242,12 @@ def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 
 # -- the API ----------------------------------------------------------------------------------
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with text as UTF-8 rather than \\u escapes: Cyrillic stays readable."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 COMMON_ERRORS = (400, 401, 403, 404)
 WRITE_ERRORS = (409, 413, 429)
 
@@ -284,6 +291,7 @@ api = BesedaAPI(
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionCookieAuth(csrf=True)],
     throttle=[WriteRateThrottle()],
+    renderer=Utf8JSONRenderer(),
 )
 
 api.add_exception_handler(ApiError, _api_error)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"].split(";")[0] == "application/json"
     body = response.json()
     assert body["code"] == code
     assert isinstance(body["detail"], str) and body["detail"]
