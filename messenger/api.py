@@ -75,7 +75,7 @@ class SessionCookieAuth(SessionAuth):
     """The browser's session cookie; writes must carry the CSRF token (X-CSRFToken header)."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        # Anonymous requests are a 401 (not a CSRF 403): check the session before the token.
+        # Anonymous requests are a 401, not a CSRF 403: look at the login before the CSRF token.
         if not request.user.is_authenticated:
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
