@@ -201,7 +201,10 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app",)
-HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.jwt.JWTTokenStrategy"  # noqa: S105
+# allauth's JWT strategy plus an email check (messenger/tokens.py). Stateful validation makes
+# every access token check its session: logout and a password change end it at once.
+HEADLESS_TOKEN_STRATEGY = "messenger.tokens.TokenStrategy"  # noqa: S105
+HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
 
 
 def _dev_jwt_private_key() -> str:
@@ -232,6 +235,10 @@ if not HEADLESS_JWT_PRIVATE_KEY:
     HEADLESS_JWT_PRIVATE_KEY = _dev_jwt_private_key()
 HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = env.int("JWT_ACCESS_TOKEN_SECONDS", default=300)
 HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = env.int("JWT_REFRESH_TOKEN_SECONDS", default=86400 * 14)
+
+# --- REST API (messenger/api.py) -------------------------------------------------------------
+# Writes (POST/PUT/PATCH/DELETE) per user; "<count>/<s|m|h|d>". Over it: 429 with Retry-After.
+API_WRITE_RATE = env.str("API_WRITE_RATE", default="120/m")
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
