@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,8 @@ from accounts.models import Block, User
 from messenger.realtime import close_sockets
 
 PRESENCE_WRITE_INTERVAL = timedelta(seconds=60)
+# Socket close code: this browser's session got a new key (password change); reconnect.
+CLOSE_SESSION_RENEWED = 4002
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:
@@ -42,9 +45,39 @@ def presence_disconnected(*, user_id: int, sockets_left_here: int) -> None:
     User.objects.filter(pk=user_id).update(last_seen=timezone.now())
 
 
-def sessions_end_other(*, user: User, keep_session_key: str | None) -> None:
-    """Close the user's sockets except those of `keep_session_key` (after a credential change)."""
-    transaction.on_commit(lambda: close_sockets([user.pk], keep_session=keep_session_key))
+def _sessions_end(*, user: User, keep_session_key: str | None) -> int:
+    """Delete the user's sessions except `keep_session_key` from the session store."""
+    sessions = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    ended = 0
+    for session in sessions:
+        session.end()  # deletes the stored session and its UserSession row
+        ended += 1
+    return ended
+
+
+def sessions_end_other(
+    *, user: User, keep_session_key: str | None, previous_session_key: str | None = None
+) -> int:
+    """End every session of `user` but `keep_session_key` and close their sockets.
+
+    Called after a password or email change; returns how many sessions ended. A password
+    change renews the current session's key (Django cycles it): pass the key it had before as
+    `previous_session_key`, and that browser's sockets are asked to reconnect (4002) instead
+    of being ended.
+    """
+    with transaction.atomic():
+        ended = _sessions_end(user=user, keep_session_key=keep_session_key)
+        socket_key = previous_session_key or keep_session_key
+        transaction.on_commit(lambda: close_sockets([user.pk], keep_session=socket_key))
+        if previous_session_key and previous_session_key != keep_session_key:
+            transaction.on_commit(
+                lambda: close_sockets(
+                    [user.pk], only_session=previous_session_key, code=CLOSE_SESSION_RENEWED
+                )
+            )
+    return ended
 
 
 def presence_online_ids(user_ids) -> set[int]:
