@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Block, User
@@ -83,3 +84,24 @@ def sessions_end_other(
 def presence_online_ids(user_ids) -> set[int]:
     """Which of `user_ids` are online. Presence tracking lands with the accounts work."""
     return set()
+
+
+def users_purge_unverified(*, older_than: timedelta, dry_run: bool = False) -> int:
+    """Delete accounts that joined more than `older_than` ago and never verified an email.
+
+    Staff, superusers and deactivated accounts are never purged. Returns how many were (or,
+    with `dry_run`, would be) deleted.
+    """
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    stale = User.objects.filter(
+        ~Exists(verified),
+        is_active=True,
+        is_staff=False,
+        is_superuser=False,
+        date_joined__lt=timezone.now() - older_than,
+    )
+    with transaction.atomic():
+        ids = list(stale.values_list("pk", flat=True))
+        if not dry_run and ids:
+            User.objects.filter(pk__in=ids).delete()
+    return len(ids)
