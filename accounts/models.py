@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.birthdays import BirthDate, age_on
 
 
 class User(AbstractUser):
@@ -51,6 +54,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def birth_date(self) -> BirthDate | None:
+        if self.birth_day is None or self.birth_month is None:
+            return None
+        return BirthDate(self.birth_day, self.birth_month, self.birth_year)
+
+    @property
+    def age(self) -> int | None:
+        """Completed years today (the site's time zone), or None without a birth year."""
+        born = self.birth_date
+        return age_on(born, timezone.localdate()) if born else None
 
     @property
     def display_name(self) -> str:

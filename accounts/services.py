@@ -10,12 +10,48 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.birthdays import BirthDate
 from accounts.models import Block, User
 from messenger.realtime import close_sockets
 
 PRESENCE_WRITE_INTERVAL = timedelta(seconds=60)
 # Socket close code: this browser's session got a new key (password change); reconnect.
 CLOSE_SESSION_RENEWED = 4002
+
+
+def profile_update(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    bio: str,
+    gender: str,
+    birth_date: BirthDate | None,
+    birth_date_visibility: str,
+) -> User:
+    """Save the user's profile fields (validated by accounts.forms.ProfileForm)."""
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.bio = bio.strip()
+    user.gender = gender
+    user.birth_day = birth_date.day if birth_date else None
+    user.birth_month = birth_date.month if birth_date else None
+    user.birth_year = birth_date.year if birth_date else None
+    user.birth_date_visibility = birth_date_visibility
+    with transaction.atomic():
+        user.save(
+            update_fields=[
+                "first_name",
+                "last_name",
+                "bio",
+                "gender",
+                "birth_day",
+                "birth_month",
+                "birth_year",
+                "birth_date_visibility",
+            ]
+        )
+    return user
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:
