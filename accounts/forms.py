@@ -87,3 +87,33 @@ class ProfileForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("birth_date_text", error)
         return cleaned
+
+
+class AvatarForm(forms.Form):
+    """A picture and, from the cropper, the chosen square in the picture's own pixels."""
+
+    image = forms.FileField(
+        label=_("New picture"),
+        help_text=_("JPEG, PNG, WebP or GIF. You can choose the part to show after picking it."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+    crop_x = forms.FloatField(required=False, widget=forms.HiddenInput)
+    crop_y = forms.FloatField(required=False, widget=forms.HiddenInput)
+    crop_width = forms.FloatField(required=False, min_value=1, widget=forms.HiddenInput)
+    crop_height = forms.FloatField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    CROP_FIELDS = ("crop_x", "crop_y", "crop_width", "crop_height")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        values = [cleaned.get(name) for name in self.CROP_FIELDS]
+        if any(name in self.errors for name in self.CROP_FIELDS) or (
+            any(v is not None for v in values) and any(v is None for v in values)
+        ):
+            raise forms.ValidationError(
+                _("The selected area is not valid. Choose the area again."), code="crop"
+            )
+        cleaned["crop"] = None if values[0] is None else tuple(values)
+        return cleaned

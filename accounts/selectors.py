@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
-from accounts.models import Block, User
+from accounts.models import Avatar, Block, User
 
 
 def blocked_user_ids(user: User) -> set[int]:
@@ -120,3 +120,8 @@ def blocked_users(user: User):
     return User.objects.filter(blocks_received__blocker=user).order_by(
         "-blocks_received__created_at"
     )
+
+
+def avatars_of(user: User) -> list[Avatar]:
+    """The user's avatars, newest first (the gallery on the profile-edit page)."""
+    return list(Avatar.objects.filter(user=user))

@@ -6,14 +6,19 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.birthdays import BirthDate
-from accounts.models import Block, User
+from accounts.models import Avatar, Block, User
+from messenger.images import Crop, open_image, render_image, square_crop
 from messenger.realtime import close_sockets
 
+AVATAR_SIDE = 800
+AVATAR_THUMB_SIDE = 256
 PRESENCE_WRITE_INTERVAL = timedelta(seconds=60)
 # Socket close code: this browser's session got a new key (password change); reconnect.
 CLOSE_SESSION_RENEWED = 4002
@@ -52,6 +57,65 @@ def profile_update(
             ]
         )
     return user
+
+
+def avatar_upload(*, user: User, uploaded_file, crop: Crop | None) -> Avatar:
+    """Store a new avatar cut from `uploaded_file` by `crop` (default: the centred square)
+    and make it current. Raises ValidationError for anything but a sound, not too big image;
+    then nothing is stored."""
+    image = open_image(uploaded_file)
+    crop = crop or square_crop(image.width, image.height)
+    main, thumb = (
+        render_image(image, max_side=side, crop=crop) for side in (AVATAR_SIDE, AVATAR_THUMB_SIDE)
+    )
+    avatar = Avatar(user=user)
+    avatar.image.save(main.name, main, save=False)
+    avatar.thumbnail.save(f"thumb-{thumb.name}", thumb, save=False)
+    try:
+        with transaction.atomic():
+            avatar.save()
+            _avatar_make_current(user=user, avatar=avatar)
+    except Exception:
+        _delete_files([avatar.image.name, avatar.thumbnail.name])
+        raise
+    return avatar
+
+
+def avatar_set_current(*, user: User, avatar_id: int) -> Avatar:
+    """Show one of the user's past avatars again; raises Http404 if it is not theirs."""
+    with transaction.atomic():
+        avatar = Avatar.objects.filter(user=user, pk=avatar_id).first()
+        if avatar is None:
+            raise Http404
+        _avatar_make_current(user=user, avatar=avatar)
+    return avatar
+
+
+def avatar_delete(*, user: User, avatar_id: int) -> None:
+    """Delete one of the user's avatars and its files; the newest remaining one becomes
+    current if it was. Raises Http404 if it is not theirs."""
+    with transaction.atomic():
+        avatar = Avatar.objects.filter(user=user, pk=avatar_id).first()
+        if avatar is None:
+            raise Http404
+        files = [avatar.image.name, avatar.thumbnail.name]
+        was_current = user.current_avatar_id == avatar.pk
+        avatar.delete()
+        if was_current:
+            _avatar_make_current(user=user, avatar=user.avatars.first())
+        transaction.on_commit(lambda: _delete_files(files))
+
+
+def _avatar_make_current(*, user: User, avatar: Avatar | None) -> None:
+    user.current_avatar = avatar
+    user.avatar_thumb = avatar.thumbnail.name if avatar else ""
+    user.save(update_fields=["current_avatar", "avatar_thumb"])
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import ProfileForm
+from accounts.forms import AvatarForm, ProfileForm
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
@@ -27,6 +28,18 @@ def _next_or(request: HttpRequest, fallback: str) -> str:
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     page = selectors.profile_page_get(request.user, username)
     return render(request, "accounts/profile.html", {"page": page, "person": page.person})
+
+
+def _profile_edit_page(
+    request: HttpRequest, *, form: ProfileForm | None = None, avatar_form: AvatarForm | None = None
+) -> HttpResponse:
+    context = {
+        "form": form or ProfileForm(user=request.user),
+        "avatar_form": avatar_form or AvatarForm(),
+        "avatars": selectors.avatars_of(request.user),
+        "settings_page": "profile",
+    }
+    return render(request, "accounts/profile_edit.html", context)
 
 
 @login_required
@@ -45,7 +58,42 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your profile is saved."))
         return redirect("accounts:profile_edit")
-    return render(request, "accounts/profile_edit.html", {"form": form, "settings_page": "profile"})
+    return _profile_edit_page(request, form=form)
+
+
+@login_required
+@require_POST
+def avatar_upload(request: HttpRequest) -> HttpResponse:
+    form = AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.avatar_upload(
+                user=request.user,
+                uploaded_file=form.cleaned_data["image"],
+                crop=form.cleaned_data["crop"],
+            )
+        except ValidationError as error:
+            form.add_error("image", error)
+        else:
+            messages.success(request, _("Your new picture is on your profile."))
+            return redirect("accounts:profile_edit")
+    return _profile_edit_page(request, avatar_form=form)
+
+
+@login_required
+@require_POST
+def avatar_use(request: HttpRequest, avatar_id: int) -> HttpResponse:
+    services.avatar_set_current(user=request.user, avatar_id=avatar_id)
+    messages.success(request, _("Your profile shows this picture again."))
+    return redirect("accounts:profile_edit")
+
+
+@login_required
+@require_POST
+def avatar_delete(request: HttpRequest, avatar_id: int) -> HttpResponse:
+    services.avatar_delete(user=request.user, avatar_id=avatar_id)
+    messages.success(request, _("The picture is deleted."))
+    return redirect("accounts:profile_edit")
 
 
 @login_required
