@@ -6,20 +6,25 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.birthdays import BirthDate
 from accounts.models import Avatar, Block, User
 from messenger.images import Crop, open_image, render_image, square_crop
-from messenger.realtime import close_sockets
+from messenger.realtime import close_sockets, publish
 
 AVATAR_SIDE = 800
 AVATAR_THUMB_SIDE = 256
-PRESENCE_WRITE_INTERVAL = timedelta(seconds=60)
+PRESENCE_WRITE_INTERVAL_SECONDS = 60
+# A socket count lives this long after the user's last connect, so a crashed worker cannot
+# leave its users online forever. The price: a single socket kept open longer than this, with
+# no other socket of that user opening meanwhile, shows its user offline until it reconnects.
+PRESENCE_TTL_SECONDS = 6 * 3600
 # Socket close code: this browser's session got a new key (password change); reconnect.
 CLOSE_SESSION_RENEWED = 4002
 
@@ -133,17 +138,79 @@ def block_delete(*, blocker: User, blocked: User) -> None:
         Block.objects.filter(blocker=blocker, blocked=blocked).delete()
 
 
+def _presence_key(user_id: int) -> str:
+    return f"presence:sockets:{user_id}"
+
+
 def presence_connected(*, user_id: int) -> None:
-    """Record that a socket of the user opened (last_seen is written at most once a minute)."""
+    """Count a newly opened socket of the user (any worker process). The first one makes the
+    user online: their friends get a `presence` frame. last_seen is written at most once a
+    minute."""
+    key = _presence_key(user_id)
+    cache.add(key, 0, PRESENCE_TTL_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, PRESENCE_TTL_SECONDS)
+        count = 1
+    cache.touch(key, PRESENCE_TTL_SECONDS)
     now = timezone.now()
-    User.objects.filter(
-        Q(last_seen__isnull=True) | Q(last_seen__lt=now - PRESENCE_WRITE_INTERVAL), pk=user_id
-    ).update(last_seen=now)
+    _last_seen_record(user_id, now)
+    if count == 1:
+        _presence_publish(user_id, online=True, last_seen=now)
 
 
 def presence_disconnected(*, user_id: int, sockets_left_here: int) -> None:
-    """Record that a socket of the user closed."""
-    User.objects.filter(pk=user_id).update(last_seen=timezone.now())
+    """Count a closed socket of the user. When none is left anywhere the user is offline:
+    last_seen is recorded and their friends get a `presence` frame.
+
+    `sockets_left_here` (the user's sockets still open in this process) repairs the count
+    after the cache lost it (restart, eviction, TTL).
+    """
+    key = _presence_key(user_id)
+    try:
+        count = cache.decr(key)
+    except ValueError:
+        count = 0
+    if count < sockets_left_here:
+        cache.set(key, sockets_left_here, PRESENCE_TTL_SECONDS)
+        count = sockets_left_here
+    elif count < 0:
+        # More closes than opens were counted (a lost key was re-created): back to zero,
+        # relative to the current value so a concurrent connect is not lost.
+        cache.incr(key, -count)
+        count = 0
+    if count == 0:
+        now = timezone.now()
+        _last_seen_record(user_id, now)
+        _presence_publish(user_id, online=False, last_seen=now)
+
+
+def presence_online_ids(user_ids) -> set[int]:
+    """Which of `user_ids` have an open socket in any worker process (one cache round trip)."""
+    ids = {int(u) for u in user_ids}
+    if not ids:
+        return set()
+    counts = cache.get_many([_presence_key(u) for u in ids])
+    return {u for u in ids if (counts.get(_presence_key(u)) or 0) > 0}
+
+
+def _last_seen_record(user_id: int, now) -> None:
+    # Sockets come and go with every page load: write the row at most once a minute per user.
+    if cache.add(f"presence:seen-written:{user_id}", 1, PRESENCE_WRITE_INTERVAL_SECONDS):
+        User.objects.filter(pk=user_id).update(last_seen=now)
+
+
+def _presence_publish(user_id: int, *, online: bool, last_seen) -> None:
+    from social.selectors import friend_ids
+
+    frame = {
+        "type": "presence",
+        "user": user_id,
+        "online": online,
+        "last_seen": last_seen.isoformat(),
+    }
+    publish(frame, friend_ids(User(pk=user_id)))
 
 
 def _sessions_end(*, user: User, keep_session_key: str | None) -> int:
@@ -179,11 +246,6 @@ def sessions_end_other(
                 )
             )
     return ended
-
-
-def presence_online_ids(user_ids) -> set[int]:
-    """Which of `user_ids` are online. Presence tracking lands with the accounts work."""
-    return set()
 
 
 def users_purge_unverified(*, older_than: timedelta, dry_run: bool = False) -> int:

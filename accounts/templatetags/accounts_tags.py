@@ -1,7 +1,7 @@
 """Template helpers for people: presence ("last seen …") and birthdays.
 
-`{% load accounts_tags %}` then `{% last_seen person online %}` and
-`{% birth_date person %}`; other apps may use them too.
+`{% load accounts_tags %}` then `{% last_seen person online %}`,
+`{% last_seen_today_pattern person %}` and `{% birth_date person %}`; other apps may use them.
 """
 
 from __future__ import annotations
@@ -38,7 +38,16 @@ def last_seen(person: User, online: bool = False) -> str:
         return _("online")
     if person.last_seen is None:
         return ""
-    when = _when(person.last_seen, timezone.localdate())
+    return _gendered_last_seen(person, _when(person.last_seen, timezone.localdate()))
+
+
+@register.simple_tag
+def last_seen_today_pattern(person: User) -> str:
+    """ "She was last seen today at {time}": the browser fills {time} when presence changes."""
+    return _gendered_last_seen(person, _("today at %(time)s") % {"time": "{time}"})
+
+
+def _gendered_last_seen(person: User, when: str) -> str:
     if person.gender == User.Gender.FEMALE:
         return _("She was last seen %(when)s") % {"when": when}
     if person.gender == User.Gender.MALE:
