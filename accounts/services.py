@@ -7,11 +7,13 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.birthdays import BirthDate
 from accounts.models import Avatar, Block, User
@@ -124,11 +126,19 @@ def _delete_files(names: list[str]) -> None:
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:
-    """Block `blocked` for `blocker` (idempotent); raises ValueError when blocking oneself."""
+    """Block `blocked` for `blocker` (idempotent). Their friendship and any friend requests
+    between them end in the same transaction. Raises ValidationError when blocking oneself."""
+    from social.models import FriendRequest, Friendship
+
     if blocker.pk == blocked.pk:
-        raise ValueError("cannot block yourself")
+        raise ValidationError(_("You cannot block yourself."), code="self")
     with transaction.atomic():
-        block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        pair = Q(user=blocker, friend=blocked) | Q(user=blocked, friend=blocker)
+        Friendship.objects.filter(pair).delete()
+        FriendRequest.objects.filter(
+            Q(from_user=blocker, to_user=blocked) | Q(from_user=blocked, to_user=blocker)
+        ).delete()
     return block
 
 
