@@ -117,3 +117,10 @@ class AvatarForm(forms.Form):
             )
         cleaned["crop"] = None if values[0] is None else tuple(values)
         return cleaned
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that my account is deleted for good and cannot be restored."),
+        error_messages={"required": _("Tick the box to confirm that you want to delete it.")},
+    )

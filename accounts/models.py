@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.birthdays import BirthDate, age_on
 
+DELETED_USERNAME_PREFIX = "deleted-"
+
+
+def deleted_username(pk: int | None) -> str:
+    return f"{DELETED_USERNAME_PREFIX}{pk}"
+
 
 class User(AbstractUser):
     """A person with an account. Profile fields live here: one row, one query."""
@@ -80,7 +86,15 @@ class User(AbstractUser):
         return age_on(born, timezone.localdate()) if born else None
 
     @property
+    def is_deleted(self) -> bool:
+        """The owner deleted this account: the row stays (their posts and messages point at
+        it) but everything personal is gone."""
+        return not self.is_active and self.username == deleted_username(self.pk)
+
+    @property
     def display_name(self) -> str:
+        if self.is_deleted:
+            return str(_("Deleted user"))
         return self.get_full_name() or self.username
 
     @property

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.birthdays import BirthDate
-from accounts.models import Avatar, Block, User
+from accounts.models import Avatar, Block, User, deleted_username
 from messenger.images import Crop, open_image, render_image, square_crop
 from messenger.realtime import close_sockets, publish
 
@@ -256,6 +256,43 @@ def sessions_end_other(
                 )
             )
     return ended
+
+
+def account_delete(*, user: User) -> None:
+    """Delete the user's account at their request: everything personal goes (names, bio,
+    email addresses, avatars, friendships, second factors, sessions, sockets); the row stays,
+    deactivated and renamed deleted-<id>, so their posts and messages show "Deleted user"."""
+    from allauth.mfa.models import Authenticator
+
+    from social.models import FriendRequest, Friendship
+
+    with transaction.atomic():
+        avatar_files = [
+            name
+            for avatar in user.avatars.all()
+            for name in (avatar.image.name, avatar.thumbnail.name)
+        ]
+        user.current_avatar = None
+        user.avatar_thumb = ""
+        user.save(update_fields=["current_avatar", "avatar_thumb"])
+        user.avatars.all().delete()
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        Friendship.objects.filter(Q(user=user) | Q(friend=user)).delete()
+        FriendRequest.objects.filter(Q(from_user=user) | Q(to_user=user)).delete()
+        user.username = deleted_username(user.pk)
+        user.email = f"{deleted_username(user.pk)}@deleted.invalid"  # unique, never deliverable
+        user.first_name = user.last_name = user.bio = user.gender = ""
+        user.birth_day = user.birth_month = user.birth_year = None
+        user.birth_date_visibility = User.BirthDateVisibility.NOBODY
+        user.last_seen = None
+        user.is_active = False
+        user.is_staff = user.is_superuser = False
+        user.set_unusable_password()
+        user.save()
+        _sessions_end(user=user, keep_session_key=None)
+        transaction.on_commit(lambda: close_sockets([user.pk]))
+        transaction.on_commit(lambda: _delete_files(avatar_files))
 
 
 def users_purge_unverified(*, older_than: timedelta, dry_run: bool = False) -> int:

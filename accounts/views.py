@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import AvatarForm, ProfileForm
+from accounts.forms import AvatarForm, DeleteAccountForm, ProfileForm
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
@@ -44,7 +46,7 @@ def _profile_edit_page(
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, user=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.profile_update(
@@ -127,5 +129,13 @@ def blocked(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reauthentication_required(allow_get=True)
 def delete_account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/delete.html", {"settings_page": "delete"})
+    # allauth asks for the password (or a second factor) first and then replays this POST.
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.account_delete(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account is deleted. Goodbye!"))
+        return redirect("account_login")
+    return render(request, "accounts/delete.html", {"form": form, "settings_page": "delete"})
