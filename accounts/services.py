@@ -7,7 +7,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -106,7 +106,14 @@ def avatar_delete(*, user: User, avatar_id: int) -> None:
         if avatar is None:
             raise Http404
         files = [avatar.image.name, avatar.thumbnail.name]
-        was_current = user.current_avatar_id == avatar.pk
+        # Read the current pointer under the row lock: `user` may be a stale instance.
+        current_id = (
+            User.objects.select_for_update()
+            .filter(pk=user.pk)
+            .values_list("current_avatar_id", flat=True)
+            .get()
+        )
+        was_current = current_id == avatar.pk
         avatar.delete()
         if was_current:
             _avatar_make_current(user=user, avatar=user.avatars.first())
@@ -256,6 +263,18 @@ def sessions_end_other(
                 )
             )
     return ended
+
+
+def user_deactivate(*, user: User, by: User) -> None:
+    """Deactivate `user` (moderation): they cannot log in, every session ends and every socket
+    closes. Raises PermissionDenied unless `by` may change users and is someone else."""
+    if not by.has_perm("accounts.change_user") or by.pk == user.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        _sessions_end(user=user, keep_session_key=None)
+        transaction.on_commit(lambda: close_sockets([user.pk]))
 
 
 def account_delete(*, user: User) -> None:
