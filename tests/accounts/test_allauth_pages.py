@@ -57,6 +57,8 @@ def test_manage_pages_render_in_layout(client, user, name):
     login(client, user)
     html = assert_in_layout(client.get(reverse(name), **EN))
     assert 'class="sidenav"' in html
+    assert 'class="settings-nav"' in html
+    assert f'href="{reverse(name)}" aria-current="page"' in html
 
 
 @pytest.mark.parametrize(
