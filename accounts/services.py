@@ -9,17 +9,29 @@ from allauth.usersessions.models import UserSession
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.birthdays import BirthDate
+from accounts.birthdays import BirthDate, validate_birth_date
 from accounts.models import Avatar, Block, User, deleted_username
 from messenger.images import Crop, open_image, render_image, square_crop
 from messenger.realtime import close_sockets, publish
 
+PROFILE_FIELDS = [
+    "first_name",
+    "last_name",
+    "bio",
+    "gender",
+    "birth_day",
+    "birth_month",
+    "birth_year",
+    "birth_date_visibility",
+]
+BIO_MAX_LENGTH = 2000
 AVATAR_SIDE = 800
 AVATAR_THUMB_SIDE = 256
 PRESENCE_WRITE_INTERVAL_SECONDS = 60
@@ -41,7 +53,11 @@ def profile_update(
     birth_date: BirthDate | None,
     birth_date_visibility: str,
 ) -> User:
-    """Save the user's profile fields (validated by accounts.forms.ProfileForm)."""
+    """Save the user's profile fields; raises ValidationError for bad values (the page's
+    ProfileForm reports the same problems per field first)."""
+    if birth_date is not None:
+        validate_birth_date(birth_date, today=timezone.localdate())
+    MaxLengthValidator(BIO_MAX_LENGTH)(bio.strip())
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.bio = bio.strip()
@@ -50,19 +66,9 @@ def profile_update(
     user.birth_month = birth_date.month if birth_date else None
     user.birth_year = birth_date.year if birth_date else None
     user.birth_date_visibility = birth_date_visibility
+    user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in PROFILE_FIELDS])
     with transaction.atomic():
-        user.save(
-            update_fields=[
-                "first_name",
-                "last_name",
-                "bio",
-                "gender",
-                "birth_day",
-                "birth_month",
-                "birth_year",
-                "birth_date_visibility",
-            ]
-        )
+        user.save(update_fields=PROFILE_FIELDS)
     return user
 
 

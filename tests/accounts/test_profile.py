@@ -3,9 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import services
+from accounts.birthdays import BirthDate
 from accounts.models import Block, User
 from social.models import Friendship
 from tests.factories import BlockFactory, UserFactory
@@ -323,3 +326,31 @@ def test_birthday_today_counts_the_new_year_of_age():
         pytest.skip("leap-day birthdays are covered in test_birthdays")
     assert person.age == 20
     assert date(today.year - 20, today.month, today.day) <= today
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"gender": "x"},
+        {"birth_date_visibility": "aliens"},
+        {"bio": "x" * 2001},
+        {"first_name": "x" * 151},
+        {"birth_date": BirthDate(30, 2, None)},
+        {"birth_date": BirthDate(1, 1, 2999)},
+    ],
+)
+def test_profile_service_validates_on_its_own(user, overrides):
+    """The service refuses bad values even without the form (the API calls it directly)."""
+    before = profile_fields(user)
+    values = {
+        "first_name": "A",
+        "last_name": "B",
+        "bio": "",
+        "gender": "",
+        "birth_date": None,
+        "birth_date_visibility": "everyone",
+        **overrides,
+    }
+    with pytest.raises(ValidationError):
+        services.profile_update(user=User.objects.get(pk=user.pk), **values)
+    assert profile_fields(user) == before
