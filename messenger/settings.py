@@ -199,6 +199,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ADAPTER = "accounts.adapter.UserSessionsAdapter"
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app",)
 # allauth's JWT strategy plus an email check (messenger/tokens.py). Stateful validation makes

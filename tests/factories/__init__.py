@@ -1,5 +1,5 @@
 """factory_boy factories, one module per app; import them from here."""
 
-from tests.factories.accounts import UserFactory
+from tests.factories.accounts import BlockFactory, UserFactory
 
-__all__ = ["UserFactory"]
+__all__ = ["BlockFactory", "UserFactory"]
