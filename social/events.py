@@ -53,3 +53,87 @@ def friend_request_count(*, incoming: int) -> FriendRequestCount:
 
 def friendship_new(*, friend: User) -> FriendshipNew:
     return {"type": "friendship.new", "friend": user_brief(friend)}
+
+
+# -- posts --------------------------------------------------------------------------------------
+class PhotoBrief(TypedDict):
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+
+
+class CommentBrief(TypedDict):
+    id: int
+    author: UserBrief
+    html: str  # escaped and linkified by social.text.linkify: safe to insert as HTML
+    photo: PhotoBrief | None
+    created_at: str
+
+
+class PostLiked(TypedDict):
+    type: str  # "post.liked"
+    post: int
+    user: int
+    liked: bool
+    count: int
+
+
+class CommentNew(TypedDict):
+    type: str  # "comment.new"
+    post: int
+    comment: CommentBrief
+    count: int
+
+
+class CommentDeleted(TypedDict):
+    type: str  # "comment.deleted"
+    post: int
+    comment: int
+    count: int
+
+
+class PostDeleted(TypedDict):
+    type: str  # "post.deleted"
+    post: int
+
+
+def comment_brief(comment) -> CommentBrief:
+    from social.text import linkify
+
+    photo = None
+    if comment.photo:
+        photo = {
+            "url": comment.photo.url,
+            "thumbnail_url": comment.photo_thumbnail.url,
+            "width": comment.photo_width,
+            "height": comment.photo_height,
+        }
+    return {
+        "id": comment.pk,
+        "author": user_brief(comment.author),
+        "html": str(linkify(comment.text)),
+        "photo": photo,
+        "created_at": comment.created_at.isoformat(),
+    }
+
+
+def post_liked(*, post_id: int, user_id: int, liked: bool, count: int) -> PostLiked:
+    return {"type": "post.liked", "post": post_id, "user": user_id, "liked": liked, "count": count}
+
+
+def comment_new(*, comment, count: int) -> CommentNew:
+    return {
+        "type": "comment.new",
+        "post": comment.post_id,
+        "comment": comment_brief(comment),
+        "count": count,
+    }
+
+
+def comment_deleted(*, post_id: int, comment_id: int, count: int) -> CommentDeleted:
+    return {"type": "comment.deleted", "post": post_id, "comment": comment_id, "count": count}
+
+
+def post_deleted(*, post_id: int) -> PostDeleted:
+    return {"type": "post.deleted", "post": post_id}

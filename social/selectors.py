@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between, visible_users
-from social.models import FriendRequest, Friendship
+from social.models import Comment, FriendRequest, Friendship, Post, PostLike
 
 PAGE_SIZE = 20
 MUTUAL_FRIENDS_SHOWN = 6
+FEED_PAGE_SIZE = 20
+LATEST_COMMENTS_SHOWN = 3
+COMMENTS_PAGE_SIZE = 50
 
 
 class Relation:
@@ -166,12 +173,24 @@ class ProfileSocial:
     mutual_friends: list[User] = field(default_factory=list)
     mutual_friend_count: int = 0
     friend_count: int = 0
-    wall: object = None  # a FeedPage (set once posts exist)
+    wall: FeedPage | None = None
+
+    @property
+    def wall_url(self) -> str:
+        """Where the wall's "older posts" button asks for the next page."""
+        from django.urls import reverse
+
+        return reverse("social:wall", args=[self.person.username])
 
 
-def profile_social_context(viewer: User, person: User) -> dict:
-    """Template context for templates/social/_profile_social.html: {"social": ProfileSocial}."""
-    relation = relation_between(viewer, person)
+def profile_social_context(viewer: User, person: User, *, before: Cursor | None = None) -> dict:
+    """Template context for templates/social/_profile_social.html: {"social": ProfileSocial}.
+    `before` shows older wall posts (the wall's "older" link)."""
+    blocked = blocked_user_ids(viewer)
+    if person.pk in blocked:
+        relation = Relation.BLOCKED
+    else:
+        relation = relations_for(viewer, [person.pk])[person.pk]
     person.relation = relation
     social = ProfileSocial(person=person, relation=relation)
     if relation != Relation.BLOCKED:
@@ -183,5 +202,205 @@ def profile_social_context(viewer: User, person: User) -> dict:
                 if len(social.mutual_friends) < MUTUAL_FRIENDS_SHOWN
                 else mutual.count()
             )
-        social.friend_count = friends_of(person).exclude(pk__in=blocked_user_ids(viewer)).count()
+        social.friend_count = friends_of(person).exclude(pk__in=blocked).count()
+        social.wall = wall_for(viewer, person, before=before, blocked_ids=blocked)
     return {"social": social}
+
+
+# -- posts --------------------------------------------------------------------------------------
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR_RE = re.compile(r"^(\d{1,18})-(\d{1,18})$")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a newest-first list of posts: everything strictly older than (time, id).
+    New posts arriving at the top never shift it, so pages have no gaps and no repeats."""
+
+    created_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        return f"{(self.created_at - _EPOCH) // timedelta(microseconds=1)}-{self.id}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        """Parse `encode()`'s output; ValueError for anything else."""
+        match = _CURSOR_RE.match(text or "")
+        if not match:
+            raise ValueError("bad cursor")
+        micros, post_id = int(match[1]), int(match[2])
+        return cls(_EPOCH + timedelta(microseconds=micros), post_id)
+
+    def older(self) -> Q:
+        return Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, id__lt=self.id)
+
+
+@dataclass
+class FeedPage:
+    posts: list[Post]
+    next_cursor: str | None
+
+
+def _count_per_post(model, person_field: str, hidden: list[int]) -> Subquery:
+    """Rows of `model` per post (OuterRef), leaving out those by `hidden` people."""
+    rows = (
+        model.objects.filter(post=OuterRef("pk"))
+        .exclude(**{f"{person_field}__in": hidden})
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+def _with_post_details(viewer: User, posts: QuerySet[Post], blocked: set[int]) -> QuerySet[Post]:
+    """Everything a post card shows, in a fixed number of queries: author, photos, counts
+    and the latest comments without anyone in a blocked pair with `viewer`."""
+    hidden = list(blocked)
+    latest = (
+        Comment.objects.exclude(author_id__in=hidden)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+    return (
+        posts.select_related("author")
+        .prefetch_related(
+            "photos",
+            Prefetch("comments", latest[:LATEST_COMMENTS_SHOWN], to_attr="latest_comments_desc"),
+        )
+        .annotate(
+            like_count=_count_per_post(PostLike, "user_id", hidden),
+            comment_count=_count_per_post(Comment, "author_id", hidden),
+            liked=Exists(PostLike.objects.filter(post=OuterRef("pk"), user_id=viewer.pk)),
+        )
+    )
+
+
+def _feed_page(
+    viewer: User, posts: QuerySet[Post], *, before: Cursor | None, limit: int, blocked: set[int]
+) -> FeedPage:
+    if before is not None:
+        posts = posts.filter(before.older())
+    rows = list(
+        _with_post_details(viewer, posts, blocked).order_by("-created_at", "-id")[: limit + 1]
+    )
+    for post in rows:
+        post.latest_comments = list(reversed(post.latest_comments_desc))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = Cursor(rows[-1].created_at, rows[-1].pk).encode() if more else None
+    return FeedPage(posts=rows, next_cursor=cursor)
+
+
+def feed_for(
+    viewer: User, *, before: Cursor | None = None, limit: int = FEED_PAGE_SIZE
+) -> FeedPage:
+    """The viewer's news feed: their own and their friends' posts they may see, newest first."""
+    blocked = blocked_user_ids(viewer)
+    friends = Friendship.objects.filter(user=viewer).values("friend_id")
+    posts = Post.objects.visible_to(viewer, blocked_ids=blocked).filter(
+        Q(author=viewer) | Q(author_id__in=friends)
+    )
+    return _feed_page(viewer, posts, before=before, limit=limit, blocked=blocked)
+
+
+def wall_for(
+    viewer: User,
+    person: User,
+    *,
+    before: Cursor | None = None,
+    limit: int = FEED_PAGE_SIZE,
+    blocked_ids: set[int] | None = None,
+) -> FeedPage:
+    """`person`'s posts that `viewer` may see, newest first (empty for a blocked pair)."""
+    blocked = blocked_user_ids(viewer) if blocked_ids is None else blocked_ids
+    posts = Post.objects.visible_to(viewer, blocked_ids=blocked).filter(author=person)
+    return _feed_page(viewer, posts, before=before, limit=limit, blocked=blocked)
+
+
+def post_get_for_user(viewer: User, post_id: int) -> Post:
+    """The post if `viewer` may see it; Http404 for missing and forbidden alike."""
+    return get_object_or_404(Post.objects.visible_to(viewer).select_related("author"), pk=post_id)
+
+
+def post_card_for_user(viewer: User, post_id: int) -> Post:
+    """post_get_for_user() with everything its card shows (the post page)."""
+    blocked = blocked_user_ids(viewer)
+    posts = _with_post_details(
+        viewer, Post.objects.visible_to(viewer, blocked_ids=blocked), blocked
+    )
+    post = get_object_or_404(posts, pk=post_id)
+    post.latest_comments = list(reversed(post.latest_comments_desc))
+    return post
+
+
+def post_get_for_author(user: User, post_id: int) -> Post:
+    """`user`'s own post; Http404 for a missing post and for anyone else's."""
+    return get_object_or_404(Post.objects.filter(author__is_active=True), pk=post_id, author=user)
+
+
+def comments_of(viewer: User, post: Post) -> QuerySet[Comment]:
+    """Comments under `post` that `viewer` may see, oldest first (the post page)."""
+    return (
+        post.comments.exclude(author_id__in=blocked_user_ids(viewer))
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def comment_get_for_user(viewer: User, comment_id: int) -> Comment:
+    """A comment `viewer` may see (visible post, author not in a blocked pair); Http404."""
+    blocked = blocked_user_ids(viewer)
+    return get_object_or_404(
+        Comment.objects.select_related("post", "author")
+        .filter(post__in=Post.objects.visible_to(viewer, blocked_ids=blocked))
+        .exclude(author_id__in=blocked),
+        pk=comment_id,
+    )
+
+
+def likers_of(viewer: User, post: Post) -> QuerySet[User]:
+    """People who liked `post`, as `viewer` may see them, latest first."""
+    return visible_users(viewer).filter(post_likes__post=post).order_by("-post_likes__created_at")
+
+
+def hidden_pairs(user_ids: Iterable[int], others: Iterable[int]) -> dict[int, set[int]]:
+    """For each of `user_ids`, which of `others` are in a blocked pair with them (one query);
+    users with none are left out."""
+    from accounts.models import Block
+
+    users, others = set(user_ids), set(others)
+    result: dict[int, set[int]] = {}
+    if not users or not others:
+        return result
+    pairs = Block.objects.filter(
+        Q(blocker_id__in=users, blocked_id__in=others)
+        | Q(blocker_id__in=others, blocked_id__in=users)
+    ).values_list("blocker_id", "blocked_id")
+    for a, b in pairs:
+        if a in users and b in others:
+            result.setdefault(a, set()).add(b)
+        if b in users and a in others:
+            result.setdefault(b, set()).add(a)
+    return result
+
+
+def post_event_recipients(post: Post, *, actor: User, also: Iterable[int] = ()) -> set[int]:
+    """Who gets live events about `post`: its author, the author's friends and `actor`, plus
+    (for an everyone-post) people who commented on or liked it and `also`; never anyone in a
+    blocked pair with the author or with `actor`. Other people who merely have an everyone-post
+    open are not tracked: they see the change when they reload."""
+    from social.models import Audience
+
+    author = post.author
+    ids = {author.pk, actor.pk} | friend_ids(author)
+    if post.audience == Audience.EVERYONE:
+        ids |= set(also)
+        ids |= set(post.comments.values_list("author_id", flat=True))
+        ids |= set(post.likes.values_list("user_id", flat=True))
+    ids -= blocked_user_ids(author)
+    if actor.pk != author.pk:
+        ids -= blocked_user_ids(actor)
+    return ids

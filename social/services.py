@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Sequence
+
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.selectors import is_blocked_between
+from accounts.selectors import blocked_user_ids, is_blocked_between
 from messenger.realtime import publish
-from social import events
-from social.models import FriendRequest, Friendship
+from social import events, selectors
+from social.images import ProcessedImage, reencode_image
+from social.models import (
+    COMMENT_TEXT_MAX,
+    POST_PHOTOS_MAX,
+    POST_TEXT_MAX,
+    Audience,
+    Comment,
+    FriendRequest,
+    Friendship,
+    Post,
+    PostLike,
+    PostPhoto,
+)
 from social.selectors import incoming_request_count
 
 
@@ -103,3 +121,182 @@ def friendship_remove(*, user: User, friend: User) -> None:
         if not deleted:
             raise Http404
         Friendship.objects.filter(user=friend, friend=user).delete()
+
+
+# -- posts, likes, comments ---------------------------------------------------------------------
+def _clean_text(text: str | None, *, limit: int) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise ValidationError(
+            _("The text is too long: %(length)d characters; at most %(limit)d are allowed.")
+            % {"length": len(text), "limit": limit},
+            code="too_long",
+        )
+    if "\x00" in text:
+        raise ValidationError(_("The text contains characters that are not allowed."))
+    return text
+
+
+def _process_photos(photos: Sequence, *, limit: int) -> list[ProcessedImage]:
+    """Re-encode every upload before any transaction starts (decoding is the slow part)."""
+    photos = [p for p in photos if p]
+    if len(photos) > limit:
+        raise ValidationError(
+            ngettext(
+                "At most %(limit)d photo can be attached.",
+                "At most %(limit)d photos can be attached.",
+                limit,
+            )
+            % {"limit": limit},
+            code="too_many_photos",
+        )
+    return [reencode_image(photo) for photo in photos]
+
+
+def _photo_rows(model, processed: list[ProcessedImage], **owner) -> list:
+    """Unsaved photo rows with their files written to storage."""
+    rows = []
+    for position, image in enumerate(processed):
+        row = model(width=image.width, height=image.height, position=position, **owner)
+        row.image.save(image.image.name, image.image, save=False)
+        row.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
+        rows.append(row)
+    return rows
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    def delete() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+def _publish_counted(
+    build: Callable[[int], dict], recipients: set[int], contributions: Counter
+) -> None:
+    """Publish a frame whose `count` each recipient sees differently: contributions (likes,
+    comments) by someone in a blocked pair with a recipient are not counted for them."""
+    total = sum(contributions.values())
+    hidden = selectors.hidden_pairs(recipients, contributions.keys())
+    publish(build(total), recipients - hidden.keys())
+    for user_id, others in hidden.items():
+        publish(build(total - sum(contributions[o] for o in others)), [user_id])
+
+
+def post_create(*, author: User, text: str, audience: str, photos: Sequence = ()) -> Post:
+    """Publish a post with text and/or up to POST_PHOTOS_MAX photos; ValidationError for empty,
+    too long or unreadable input."""
+    text = _clean_text(text, limit=POST_TEXT_MAX)
+    if audience not in Audience.values:
+        raise ValidationError(_("Choose who can see the post."), code="audience")
+    processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
+    if not text and not processed:
+        raise ValidationError(_("Write something or add a photo."), code="empty")
+    with transaction.atomic():
+        post = Post.objects.create(author=author, text=text, audience=audience)
+        PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
+    return post
+
+
+def post_update(*, user: User, post_id: int, text: str, audience: str) -> Post:
+    """Change the text and audience of `user`'s own post; Http404 for anyone else's post."""
+    text = _clean_text(text, limit=POST_TEXT_MAX)
+    if audience not in Audience.values:
+        raise ValidationError(_("Choose who can see the post."), code="audience")
+    with transaction.atomic():
+        post = selectors.post_get_for_author(user, post_id)
+        if not text and not post.photos.exists():
+            raise ValidationError(_("Write something or add a photo."), code="empty")
+        post.text, post.audience, post.edited_at = text, audience, timezone.now()
+        post.save(update_fields=["text", "audience", "edited_at"])
+    return post
+
+
+def post_delete(*, user: User, post_id: int) -> None:
+    """Delete `user`'s own post with its photos, likes and comments; Http404 otherwise."""
+    with transaction.atomic():
+        post = selectors.post_get_for_author(user, post_id)
+        recipients = selectors.post_event_recipients(post, actor=user)
+        names = [n for photo in post.photos.all() for n in photo.file_names()]
+        names += [n for comment in post.comments.exclude(photo="") for n in comment.file_names()]
+        post.delete()
+        _delete_files_on_commit(names)
+        transaction.on_commit(lambda: publish(events.post_deleted(post_id=post_id), recipients))
+
+
+def post_like_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
+    """Like the post, or take the like back; returns (liked now, like count `user` sees).
+    Http404 if `user` may not see the post."""
+    with transaction.atomic():
+        post = selectors.post_get_for_user(user, post_id)
+        deleted, _count = PostLike.objects.filter(post=post, user=user).delete()
+        liked = not deleted
+        if liked:
+            PostLike.objects.create(post=post, user=user)
+
+        def announce() -> None:
+            likers = Counter(PostLike.objects.filter(post=post).values_list("user_id", flat=True))
+            recipients = selectors.post_event_recipients(post, actor=user)
+            _publish_counted(
+                lambda n: events.post_liked(post_id=post.pk, user_id=user.pk, liked=liked, count=n),
+                recipients,
+                likers,
+            )
+
+        transaction.on_commit(announce)
+    count = post.likes.exclude(user_id__in=blocked_user_ids(user)).count()
+    return liked, count
+
+
+def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comment:
+    """Comment on a post `author` may see, with an optional photo; Http404 if they may not,
+    ValidationError for empty, too long or unreadable input."""
+    text = _clean_text(text, limit=COMMENT_TEXT_MAX)
+    processed = _process_photos([photo] if photo else [], limit=1)
+    if not text and not processed:
+        raise ValidationError(_("Write a comment or add a photo."), code="empty")
+    with transaction.atomic():
+        post = selectors.post_get_for_user(author, post_id)
+        comment = Comment(post=post, author=author, text=text)
+        if processed:
+            image = processed[0]
+            comment.photo.save(image.image.name, image.image, save=False)
+            comment.photo_thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
+            comment.photo_width, comment.photo_height = image.width, image.height
+        comment.save()
+
+        def announce() -> None:
+            authors = Counter(post.comments.values_list("author_id", flat=True))
+            recipients = selectors.post_event_recipients(post, actor=author)
+            _publish_counted(
+                lambda n: events.comment_new(comment=comment, count=n), recipients, authors
+            )
+
+        transaction.on_commit(announce)
+    return comment
+
+
+def comment_delete(*, user: User, comment_id: int) -> Comment:
+    """Delete a comment: its author or the post's author may; Http404 for anyone else."""
+    with transaction.atomic():
+        comment = selectors.comment_get_for_user(user, comment_id)
+        post = comment.post
+        if user.pk not in (comment.author_id, post.author_id):
+            raise Http404
+        comment_author = comment.author
+        _delete_files_on_commit(comment.file_names())
+        comment.delete()
+
+        def announce() -> None:
+            authors = Counter(post.comments.values_list("author_id", flat=True))
+            recipients = selectors.post_event_recipients(post, actor=user, also=[comment_author.pk])
+            _publish_counted(
+                lambda n: events.comment_deleted(post_id=post.pk, comment_id=comment_id, count=n),
+                recipients,
+                authors,
+            )
+
+        transaction.on_commit(announce)
+    return comment

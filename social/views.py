@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import user_get_visible
 from social import selectors, services
+from social.forms import CommentForm, PostEditForm, PostForm
+from social.models import Post
 
 
 def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -121,22 +123,191 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-# -- profile wall -------------------------------------------------------------------------------
+# -- feed, wall, posts --------------------------------------------------------------------------
+class BadCursor(ValueError):
+    pass
+
+
+def _cursor(request: HttpRequest) -> selectors.Cursor | None:
+    """The `before` cursor of an "older posts" request; BadCursor if it is malformed."""
+    text = request.GET.get("before")
+    if not text:
+        return None
+    try:
+        return selectors.Cursor.decode(text)
+    except ValueError:
+        raise BadCursor from None
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "social/error.html", {"message": message}, status=400)
+
+
+def _broken_cursor(request: HttpRequest) -> HttpResponse:
+    return _bad_request(request, _("This link to older posts is broken. Go back to the start."))
+
+
+def _older_posts(request: HttpRequest, page: selectors.FeedPage, more_url: str) -> HttpResponse:
+    """The next posts and a new "older" button, for htmx to put in place of the old button."""
+    return render(request, "social/_feed_page.html", {"feed": page, "more_url": more_url})
+
+
+@login_required
+@require_GET
+def feed(request: HttpRequest) -> HttpResponse:
+    try:
+        page = selectors.feed_for(request.user, before=_cursor(request))
+    except BadCursor:
+        return _broken_cursor(request)
+    if request.htmx and request.GET.get("before"):
+        return _older_posts(request, page, request.path)
+    return render(
+        request, "social/feed.html", {"form": PostForm(), "feed": page, "more_url": request.path}
+    )
+
+
 @login_required
 @require_GET
 def wall(request: HttpRequest, username: str) -> HttpResponse:
     """A person's friend button, mutual friends and wall (the profile page includes the same)."""
     person = user_get_visible(request.user, username)
-    context = {"person": person, **selectors.profile_social_context(request.user, person)}
-    return render(request, "social/wall.html", context)
+    try:
+        before = _cursor(request)
+    except BadCursor:
+        return _broken_cursor(request)
+    if request.htmx and before is not None:
+        return _older_posts(
+            request, selectors.wall_for(request.user, person, before=before), request.path
+        )
+    context = selectors.profile_social_context(request.user, person, before=before)
+    return render(request, "social/wall.html", {"person": person, **context})
 
 
-# -- feed and board (filled in below) -----------------------------------------------------------
 @login_required
-def feed(request: HttpRequest) -> HttpResponse:
-    return render(request, "social/feed.html", {})
+@require_POST
+def post_create(request: HttpRequest) -> HttpResponse:
+    form = PostForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.post_create(
+                author=request.user,
+                text=form.cleaned_data["text"],
+                audience=form.cleaned_data["audience"],
+                photos=form.cleaned_data["photos"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your post is published."))
+            return _redirect_back(request, reverse("social:feed"))
+    return render(request, "social/post_form.html", {"form": form}, status=400)
 
 
+@login_required
+@require_GET
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.post_card_for_user(request.user, post_id)
+    comments = Paginator(selectors.comments_of(request.user, post), selectors.COMMENTS_PAGE_SIZE)
+    page = comments.get_page(request.GET.get("page") or comments.num_pages)
+    return render(
+        request,
+        "social/post_detail.html",
+        {"post": post, "comments": page, "is_last_page": not page.has_next()},
+    )
+
+
+@login_required
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.post_get_for_author(request.user, post_id)
+    form = PostEditForm(
+        request.POST or None, initial={"text": post.text, "audience": post.audience}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_update(
+                user=request.user,
+                post_id=post.pk,
+                text=form.cleaned_data["text"],
+                audience=form.cleaned_data["audience"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The post is saved."))
+            return redirect("social:post", post_id=post.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "social/post_edit.html", {"post": post, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    services.post_delete(user=request.user, post_id=post_id)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, _("The post is deleted."))
+    return _redirect_back(request, reverse("social:feed"))
+
+
+@login_required
+@require_POST
+def post_like(request: HttpRequest, post_id: int) -> HttpResponse:
+    liked, count = services.post_like_toggle(user=request.user, post_id=post_id)
+    if request.htmx:
+        post = Post(pk=post_id)
+        post.liked, post.like_count = liked, count
+        return render(request, "social/_like_button.html", {"post": post})
+    return _redirect_back(request, reverse("social:post", args=[post_id]))
+
+
+@login_required
+@require_GET
+def post_likes(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.post_get_for_user(request.user, post_id)
+    page = _page(request, selectors.likers_of(request.user, post))
+    people = selectors.people_with_relations(request.user, page.object_list)
+    return render(request, "social/post_likes.html", {"post": post, "page": page, "people": people})
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
+    form = CommentForm(request.POST, request.FILES)
+    error = None
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                author=request.user,
+                post_id=post_id,
+                text=form.cleaned_data["text"],
+                photo=form.cleaned_data["photo"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(m for messages_ in form.errors.values() for m in messages_)
+    if request.htmx:
+        if error:
+            response = render(request, "social/_form_error.html", {"error": error}, status=422)
+            response["HX-Retarget"] = f"#comment-error-{post_id}"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        return render(request, "social/_comment.html", {"comment": comment, "post": comment.post})
+    if error:
+        messages.error(request, error)
+    return _redirect_back(request, reverse("social:post", args=[post_id]))
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = services.comment_delete(user=request.user, comment_id=comment_id)
+    if request.htmx:
+        return HttpResponse("")
+    return _redirect_back(request, reverse("social:post", args=[comment.post_id]))
+
+
+# -- board --------------------------------------------------------------------------------------
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     return render(request, "social/board.html", {})

@@ -1,6 +1,10 @@
-import factory
+import io
 
-from social.models import FriendRequest, Friendship
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from social.models import Audience, Comment, FriendRequest, Friendship, Post, PostLike, PostPhoto
 from tests.factories.accounts import UserFactory
 
 
@@ -20,3 +24,52 @@ def befriend(*people) -> None:
         [Friendship(user=a, friend=b) for a in people for b in people if a.pk != b.pk],
         ignore_conflicts=True,
     )
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A text post visible to everyone."""
+
+    class Meta:
+        model = Post
+
+    author = factory.SubFactory(UserFactory)
+    text = factory.Faker("sentence")
+    audience = Audience.EVERYONE
+
+
+class PostPhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostPhoto
+
+    post = factory.SubFactory(PostFactory)
+    image = factory.django.ImageField(width=40, height=30, format="JPEG")
+    thumbnail = factory.django.ImageField(width=40, height=30, format="JPEG")
+    width = 40
+    height = 30
+
+
+class PostLikeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostLike
+
+    post = factory.SubFactory(PostFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    post = factory.SubFactory(PostFactory)
+    author = factory.SubFactory(UserFactory)
+    text = factory.Faker("sentence")
+
+
+def photo_upload(
+    name: str = "photo.jpg", *, size=(64, 48), fmt: str = "JPEG", color="teal", exif=None
+) -> SimpleUploadedFile:
+    """An uploaded image file as a browser would send it."""
+    out = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    Image.new("RGBA" if fmt == "PNG" else "RGB", size, color).save(out, fmt, **options)
+    return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{fmt.lower()}")

@@ -21,3 +21,11 @@ def count_queries():
 def _fast_password_hashing(settings):
     """Factories set a password for every user; the default hasher would dominate run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client():
+    """A test client that asks for English pages (the site's default language is Russian)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
