@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from social.models import COMMENT_TEXT_MAX, POST_PHOTOS_MAX, POST_TEXT_MAX, Audience
+from social.models import (
+    COMMENT_TEXT_MAX,
+    POST_PHOTOS_MAX,
+    POST_TEXT_MAX,
+    REPLY_TEXT_MAX,
+    TOPIC_BODY_MAX,
+    TOPIC_TITLE_MAX,
+    Audience,
+)
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
 
@@ -51,16 +59,20 @@ def text_field(label, *, limit: int, rows: int, **attrs) -> forms.CharField:
     )
 
 
+def photos_field() -> MultiplePhotoField:
+    return MultiplePhotoField(
+        label=_("Photos"),
+        max_files=POST_PHOTOS_MAX,
+        help_text=_("Up to 10 photos: JPEG, PNG, GIF or WebP."),
+    )
+
+
 class PostForm(forms.Form):
     text = text_field(_("What's new?"), limit=POST_TEXT_MAX, rows=3, placeholder=_("What's new?"))
     audience = forms.ChoiceField(
         label=_("Who can see it"), choices=Audience.choices, initial=Audience.FRIENDS
     )
-    photos = MultiplePhotoField(
-        label=_("Photos"),
-        max_files=POST_PHOTOS_MAX,
-        help_text=_("Up to 10 photos: JPEG, PNG, GIF or WebP."),
-    )
+    photos = photos_field()
 
 
 class PostEditForm(forms.Form):
@@ -73,3 +85,14 @@ class CommentForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo"), required=False, widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT})
     )
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TOPIC_TITLE_MAX, strip=True)
+    body = text_field(_("Text"), limit=TOPIC_BODY_MAX, rows=8)
+    photos = photos_field()
+
+
+class ReplyForm(forms.Form):
+    text = text_field(_("Your reply"), limit=REPLY_TEXT_MAX, rows=4)
+    photos = photos_field()

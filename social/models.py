@@ -180,3 +180,69 @@ class Comment(models.Model):
 
     def file_names(self) -> list[str]:
         return [f.name for f in (self.photo, self.photo_thumbnail) if f]
+
+
+# -- discussion board ---------------------------------------------------------------------------
+TOPIC_TITLE_MAX = 200
+TOPIC_BODY_MAX = 20_000
+REPLY_TEXT_MAX = 10_000
+
+
+class Topic(models.Model):
+    """A public discussion on the board that every signed-in person can read and answer."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topics"
+    )
+    title = models.CharField(_("title"), max_length=TOPIC_TITLE_MAX)
+    body = models.TextField(_("text"), max_length=TOPIC_BODY_MAX)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Moved forward by every reply: the board lists the most recently active topics first.
+    last_activity_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        indexes = [models.Index(fields=["-last_activity_at", "-id"], name="topic_activity")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TopicPhoto(Photo):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(Photo.Meta):
+        verbose_name = _("topic photo")
+        verbose_name_plural = _("topic photos")
+
+    def __str__(self) -> str:
+        return f"photo {self.position} of topic {self.topic_id}"
+
+
+class Reply(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_replies"
+    )
+    text = models.TextField(_("reply"), max_length=REPLY_TEXT_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        indexes = [models.Index(fields=["topic", "created_at", "id"], name="reply_topic_time")]
+
+    def __str__(self) -> str:
+        return f"{self.author} in {self.topic_id}: {self.text[:40]}"
+
+
+class ReplyPhoto(Photo):
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(Photo.Meta):
+        verbose_name = _("reply photo")
+        verbose_name_plural = _("reply photos")
+
+    def __str__(self) -> str:
+        return f"photo {self.position} of reply {self.reply_id}"

@@ -1,4 +1,14 @@
-"""Reads for social pages, the API and other apps."""
+"""Reads for social pages, the API and other apps.
+
+Who sees what:
+- Posts: the author, everyone for an "everyone" post, friends for a "friends" post
+  (Post.objects.visible_to). The feed is the viewer's own and their friends' posts.
+- Blocking (either direction) hides both people from each other everywhere: search, lists,
+  walls (404), posts, comments, likes and the counts of those.
+- The board is public to every signed-in person, but a blocked pair does not see each other's
+  topics (404) or replies (left out of pages and counts). A topic's "last activity" still moves
+  when a hidden person replies: the ordering is the board's, not the viewer's.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +23,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between, visible_users
-from social.models import Comment, FriendRequest, Friendship, Post, PostLike
+from social.models import Comment, FriendRequest, Friendship, Post, PostLike, Reply, Topic
 
 PAGE_SIZE = 20
 MUTUAL_FRIENDS_SHOWN = 6
@@ -242,13 +252,13 @@ class FeedPage:
     next_cursor: str | None
 
 
-def _count_per_post(model, person_field: str, hidden: list[int]) -> Subquery:
-    """Rows of `model` per post (OuterRef), leaving out those by `hidden` people."""
+def _count_per_row(model, parent: str, person_field: str, hidden: list[int]) -> Subquery:
+    """Rows of `model` per outer row (`parent` = OuterRef), leaving out those by `hidden`."""
     rows = (
-        model.objects.filter(post=OuterRef("pk"))
+        model.objects.filter(**{parent: OuterRef("pk")})
         .exclude(**{f"{person_field}__in": hidden})
         .order_by()
-        .values("post")
+        .values(parent)
         .annotate(n=Count("pk"))
         .values("n")
     )
@@ -271,8 +281,8 @@ def _with_post_details(viewer: User, posts: QuerySet[Post], blocked: set[int]) -
             Prefetch("comments", latest[:LATEST_COMMENTS_SHOWN], to_attr="latest_comments_desc"),
         )
         .annotate(
-            like_count=_count_per_post(PostLike, "user_id", hidden),
-            comment_count=_count_per_post(Comment, "author_id", hidden),
+            like_count=_count_per_row(PostLike, "post", "user_id", hidden),
+            comment_count=_count_per_row(Comment, "post", "author_id", hidden),
             liked=Exists(PostLike.objects.filter(post=OuterRef("pk"), user_id=viewer.pk)),
         )
     )
@@ -404,3 +414,59 @@ def post_event_recipients(post: Post, *, actor: User, also: Iterable[int] = ()) 
     if actor.pk != author.pk:
         ids -= blocked_user_ids(actor)
     return ids
+
+
+# -- discussion board ---------------------------------------------------------------------------
+BOARD_PAGE_SIZE = 20
+
+
+def board_topics(viewer: User) -> QuerySet[Topic]:
+    """Topics for the board list, most recently active first, each with `reply_count` (replies
+    `viewer` may see). Topics by people in a blocked pair with `viewer` are left out."""
+    blocked = list(blocked_user_ids(viewer))
+    return (
+        Topic.objects.filter(author__is_active=True)
+        .exclude(author_id__in=blocked)
+        .select_related("author")
+        .annotate(reply_count=_count_per_row(Reply, "topic", "author_id", blocked))
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+def topic_get_for_user(viewer: User, topic_id: int) -> Topic:
+    """A topic with its photos if `viewer` may see it (author active and not in a blocked pair
+    with `viewer`); Http404 otherwise."""
+    topics = (
+        Topic.objects.filter(author__is_active=True)
+        .exclude(author_id__in=blocked_user_ids(viewer))
+        .select_related("author")
+        .prefetch_related("photos")
+    )
+    return get_object_or_404(topics, pk=topic_id)
+
+
+def topic_replies(viewer: User, topic: Topic) -> QuerySet[Reply]:
+    """Replies in `topic` that `viewer` may see, oldest first, with authors and photos."""
+    return (
+        topic.replies.exclude(author_id__in=blocked_user_ids(viewer))
+        .select_related("author")
+        .prefetch_related("photos")
+        .order_by("created_at", "id")
+    )
+
+
+def reply_get_for_user(viewer: User, reply_id: int) -> Reply:
+    """A reply `viewer` may see, in a topic `viewer` may see; Http404 otherwise."""
+    blocked = blocked_user_ids(viewer)
+    return get_object_or_404(
+        Reply.objects.select_related("topic", "author")
+        .filter(topic__author__is_active=True)
+        .exclude(topic__author_id__in=blocked)
+        .exclude(author_id__in=blocked),
+        pk=reply_id,
+    )
+
+
+def can_moderate_board(user: User) -> bool:
+    """Board moderators (and superusers) may delete any topic or reply."""
+    return user.is_active and user.has_perm("social.delete_topic")

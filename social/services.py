@@ -22,6 +22,9 @@ from social.models import (
     COMMENT_TEXT_MAX,
     POST_PHOTOS_MAX,
     POST_TEXT_MAX,
+    REPLY_TEXT_MAX,
+    TOPIC_BODY_MAX,
+    TOPIC_TITLE_MAX,
     Audience,
     Comment,
     FriendRequest,
@@ -29,6 +32,10 @@ from social.models import (
     Post,
     PostLike,
     PostPhoto,
+    Reply,
+    ReplyPhoto,
+    Topic,
+    TopicPhoto,
 )
 from social.selectors import incoming_request_count
 
@@ -300,3 +307,61 @@ def comment_delete(*, user: User, comment_id: int) -> Comment:
 
         transaction.on_commit(announce)
     return comment
+
+
+# -- discussion board ---------------------------------------------------------------------------
+def topic_create(*, author: User, title: str, body: str, photos: Sequence = ()) -> Topic:
+    """Start a board topic with a title, text and up to POST_PHOTOS_MAX photos;
+    ValidationError for missing, too long or unreadable input."""
+    title = _clean_text(title, limit=TOPIC_TITLE_MAX).replace("\n", " ")
+    body = _clean_text(body, limit=TOPIC_BODY_MAX)
+    if not title:
+        raise ValidationError(_("Give the topic a title."), code="title")
+    if not body:
+        raise ValidationError(_("Write what the topic is about."), code="empty")
+    processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
+    with transaction.atomic():
+        topic = Topic.objects.create(author=author, title=title, body=body)
+        TopicPhoto.objects.bulk_create(_photo_rows(TopicPhoto, processed, topic=topic))
+    return topic
+
+
+def reply_create(*, author: User, topic_id: int, text: str, photos: Sequence = ()) -> Reply:
+    """Answer a topic `author` may see (text and/or photos) and move the topic up the board;
+    Http404 if they may not see it, ValidationError for empty or bad input."""
+    text = _clean_text(text, limit=REPLY_TEXT_MAX)
+    processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
+    if not text and not processed:
+        raise ValidationError(_("Write a reply or add a photo."), code="empty")
+    with transaction.atomic():
+        topic = selectors.topic_get_for_user(author, topic_id)
+        reply = Reply.objects.create(topic=topic, author=author, text=text)
+        ReplyPhoto.objects.bulk_create(_photo_rows(ReplyPhoto, processed, reply=reply))
+        Topic.objects.filter(pk=topic.pk).update(last_activity_at=reply.created_at)
+    return reply
+
+
+def topic_delete(*, user: User, topic_id: int) -> None:
+    """Delete a topic with its replies: its author or a board moderator may; Http404 else."""
+    with transaction.atomic():
+        topic = selectors.topic_get_for_user(user, topic_id)
+        if topic.author_id != user.pk and not selectors.can_moderate_board(user):
+            raise Http404
+        names = [n for photo in topic.photos.all() for n in photo.file_names()]
+        names += [
+            n for photo in ReplyPhoto.objects.filter(reply__topic=topic) for n in photo.file_names()
+        ]
+        topic.delete()
+        _delete_files_on_commit(names)
+
+
+def reply_delete(*, user: User, reply_id: int) -> Topic:
+    """Delete a reply: its author or a board moderator may; Http404 for anyone else. Returns
+    the topic it was in."""
+    with transaction.atomic():
+        reply = selectors.reply_get_for_user(user, reply_id)
+        if reply.author_id != user.pk and not selectors.can_moderate_board(user):
+            raise Http404
+        _delete_files_on_commit([n for photo in reply.photos.all() for n in photo.file_names()])
+        reply.delete()
+    return reply.topic

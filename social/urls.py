@@ -21,3 +21,11 @@ urlpatterns = [
     path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
     path("board/", views.board, name="board"),
 ]
+
+urlpatterns += [
+    path("board/new/", views.topic_create, name="topic_create"),
+    path("board/<int:topic_id>/", views.topic_detail, name="topic"),
+    path("board/<int:topic_id>/reply/", views.reply_create, name="reply_create"),
+    path("board/<int:topic_id>/delete/", views.topic_delete, name="topic_delete"),
+    path("board/replies/<int:reply_id>/delete/", views.reply_delete, name="reply_delete"),
+]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import user_get_visible
 from social import selectors, services
-from social.forms import CommentForm, PostEditForm, PostForm
+from social.forms import CommentForm, PostEditForm, PostForm, ReplyForm, TopicForm
 from social.models import Post
 
 
@@ -309,5 +309,82 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 # -- board --------------------------------------------------------------------------------------
 @login_required
+@require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "social/board.html", {})
+    page = _page(request, selectors.board_topics(request.user), selectors.BOARD_PAGE_SIZE)
+    return render(request, "social/board.html", {"page": page})
+
+
+@login_required
+def topic_create(request: HttpRequest) -> HttpResponse:
+    form = TopicForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = services.topic_create(
+                author=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                photos=form.cleaned_data["photos"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("social:topic", topic_id=topic.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "social/topic_form.html", {"form": form}, status=status)
+
+
+def _topic_page(request: HttpRequest, topic, form: ReplyForm, *, status: int = 200):
+    replies = _page(request, selectors.topic_replies(request.user, topic), selectors.PAGE_SIZE)
+    context = {
+        "topic": topic,
+        "replies": replies,
+        "form": form,
+        "can_moderate": selectors.can_moderate_board(request.user),
+    }
+    return render(request, "social/topic_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def topic_detail(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = selectors.topic_get_for_user(request.user, topic_id)
+    return _topic_page(request, topic, ReplyForm())
+
+
+@login_required
+@require_POST
+def reply_create(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = selectors.topic_get_for_user(request.user, topic_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            reply = services.reply_create(
+                author=request.user,
+                topic_id=topic.pk,
+                text=form.cleaned_data["text"],
+                photos=form.cleaned_data["photos"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            last = Paginator(selectors.topic_replies(request.user, topic), selectors.PAGE_SIZE)
+            target = reverse("social:topic", args=[topic.pk])
+            return redirect(f"{target}?page={last.num_pages}#reply-{reply.pk}")
+    return _topic_page(request, topic, form, status=400)
+
+
+@login_required
+@require_POST
+def topic_delete(request: HttpRequest, topic_id: int) -> HttpResponse:
+    services.topic_delete(user=request.user, topic_id=topic_id)
+    messages.success(request, _("The topic is deleted."))
+    return redirect("social:board")
+
+
+@login_required
+@require_POST
+def reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
+    topic = services.reply_delete(user=request.user, reply_id=reply_id)
+    messages.success(request, _("The reply is deleted."))
+    return _redirect_back(request, reverse("social:topic", args=[topic.pk]))

@@ -4,7 +4,18 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from social.models import Audience, Comment, FriendRequest, Friendship, Post, PostLike, PostPhoto
+from social.models import (
+    Audience,
+    Comment,
+    FriendRequest,
+    Friendship,
+    Post,
+    PostLike,
+    PostPhoto,
+    Reply,
+    ReplyPhoto,
+    Topic,
+)
 from tests.factories.accounts import UserFactory
 
 
@@ -37,15 +48,23 @@ class PostFactory(factory.django.DjangoModelFactory):
     audience = Audience.EVERYONE
 
 
-class PostPhotoFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PostPhoto
+class PhotoFactory(factory.django.DjangoModelFactory):
+    """A small JPEG and its 'thumbnail' (for pages that show photos)."""
 
-    post = factory.SubFactory(PostFactory)
+    class Meta:
+        abstract = True
+
     image = factory.django.ImageField(width=40, height=30, format="JPEG")
     thumbnail = factory.django.ImageField(width=40, height=30, format="JPEG")
     width = 40
     height = 30
+
+
+class PostPhotoFactory(PhotoFactory):
+    class Meta:
+        model = PostPhoto
+
+    post = factory.SubFactory(PostFactory)
 
 
 class PostLikeFactory(factory.django.DjangoModelFactory):
@@ -73,3 +92,28 @@ def photo_upload(
     options = {"exif": exif} if exif is not None else {}
     Image.new("RGBA" if fmt == "PNG" else "RGB", size, color).save(out, fmt, **options)
     return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    author = factory.SubFactory(UserFactory)
+    title = factory.Faker("sentence", nb_words=4)
+    body = factory.Faker("paragraph")
+
+
+class ReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reply
+
+    topic = factory.SubFactory(TopicFactory)
+    author = factory.SubFactory(UserFactory)
+    text = factory.Faker("sentence")
+
+
+class ReplyPhotoFactory(PhotoFactory):
+    class Meta:
+        model = ReplyPhoto
+
+    reply = factory.SubFactory(ReplyFactory)
