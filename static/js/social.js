@@ -114,7 +114,7 @@ document.body.addEventListener("htmx:afterRequest", (event) => {
   const form = event.detail.elt;
   if (!(form instanceof HTMLFormElement) || !form.classList.contains("comment-form")) return;
   const error = form.querySelector(".form-error");
-  if (event.detail.successful) {
+  if (event.detail.xhr && event.detail.xhr.status < 300) {
     form.reset();
     if (error) error.textContent = "";
   }
@@ -123,7 +123,7 @@ document.body.addEventListener("htmx:afterRequest", (event) => {
 // A refused comment comes back as 422 with the reason, aimed (HX-Retarget) at the form's error
 // line; htmx leaves 4xx answers unswapped unless told otherwise.
 document.body.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 422 && event.detail.elt.closest?.("form[data-inline-errors], .comment-form")) {
+  if (event.detail.xhr.status === 422 && event.detail.target?.closest?.(".comment-form")) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }
