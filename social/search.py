@@ -16,7 +16,8 @@ SQLITE_FOLD = "beseda_fold"
 
 def normalise(text: str) -> str:
     """The folded form of `text` that search compares (lower case, ё → е)."""
-    return (text or "").lower().replace("ё", "е")
+    # NUL cannot travel in a PostgreSQL text parameter; nobody's name contains it.
+    return (text or "").replace("\x00", "").lower().replace("ё", "е")
 
 
 def _sqlite_fold(value):

@@ -168,7 +168,7 @@ def search_people(viewer: User, query: str) -> QuerySet[User]:
     matches = people
     for word in words:
         matches = matches.filter(search_text__contains=word)
-    if query.strip().isdigit() and len(query.strip()) < 19:
+    if query.strip().isdecimal() and len(query.strip()) < 19:
         matches = matches | people.filter(pk=int(query.strip()))
     return matches.order_by("first_name", "last_name", "username", "pk")
 
@@ -240,7 +240,10 @@ class Cursor:
         if not match:
             raise ValueError("bad cursor")
         micros, post_id = int(match[1]), int(match[2])
-        return cls(_EPOCH + timedelta(microseconds=micros), post_id)
+        try:
+            return cls(_EPOCH + timedelta(microseconds=micros), post_id)
+        except OverflowError:
+            raise ValueError("bad cursor") from None
 
     def older(self) -> Q:
         return Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, id__lt=self.id)

@@ -380,9 +380,10 @@ def test_older_posts_via_htmx_and_bad_cursor(user_client, user):
     assert more.status_code == 200
     assert more.content.decode().count('class="card post"') == 2
     assert "<html" not in more.content.decode()
-    bad = user_client.get(url("feed"), {"before": "drop table"})
-    assert bad.status_code == 400
-    assert "broken" in bad.content.decode()
+    for broken in ("drop table", "999999999999999999-1", "1-2-3"):
+        bad = user_client.get(url("feed"), {"before": broken})
+        assert bad.status_code == 400
+        assert "broken" in bad.content.decode()
 
 
 def test_post_page_counts_likes_and_comments(user_client):

@@ -93,3 +93,10 @@ def test_search_needs_login(client):
     response = client.get(reverse("social:search"), {"q": "a"})
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("query", ["\x00", "ann\x00a", "٣", "9" * 30, "²"])
+def test_odd_queries_are_harmless(user_client, query):
+    """NUL bytes, non-ASCII digits and huge numbers are answered normally, never with an error."""
+    response = user_client.get(reverse("social:search"), {"q": query})
+    assert response.status_code == 200
