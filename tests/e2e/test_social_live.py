@@ -38,6 +38,8 @@ def test_friends_post_like_and_comment_update_live(login_page, live):
     page_a.goto(live.url + "/")
     page_a.get_by_role("searchbox", name="Search people").fill("bob")
     page_a.keyboard.press("Enter")
+    expect(page_a).to_have_url(re.compile(r"/search/\?q=bob"))
+    socket_open(page_a)
     row = page_a.locator(".person-row", has_text="Bob Stone")
     row.get_by_role("button", name="Add friend").click()
     expect(row.get_by_text("Request sent")).to_be_visible()
@@ -48,6 +50,8 @@ def test_friends_post_like_and_comment_update_live(login_page, live):
     # B accepts from the incoming list.
     page_b.get_by_role("link", name=re.compile("^Friends")).click()
     page_b.get_by_role("link", name=re.compile("Incoming requests")).click()
+    expect(page_b).to_have_url(re.compile(r"tab=incoming"))
+    socket_open(page_b)  # htmx is ready, so Accept swaps the button in place
     request_row = page_b.locator(".person-row", has_text="Алиса Смирнова")
     request_row.get_by_role("button", name="Accept").click()
     expect(request_row.get_by_role("button", name="Remove from friends")).to_be_visible()
@@ -63,6 +67,7 @@ def test_friends_post_like_and_comment_update_live(login_page, live):
     post_a = page_a.locator("article.post", has_text="Горы сегодня")
     expect(post_a.locator(".post-photos img")).to_have_count(2)
     expect(post_a.get_by_text("Friends only")).to_be_visible()
+    socket_open(page_a)  # the page after publishing listens before B acts
     expect(post_a.get_by_role("link", name="https://example.org/trip")).to_have_attribute(
         "rel", "nofollow noopener noreferrer"
     )
@@ -107,6 +112,7 @@ def test_refused_comment_shows_the_reason(login_page, live):
     page.get_by_label("What's new?").fill("Just text")
     page.get_by_role("button", name="Publish").click()
     post = page.locator("article.post", has_text="Just text")
+    socket_open(page)  # scripts have run: the form now submits through htmx
     post.get_by_role("button", name="Send").click()
     expect(post.get_by_role("alert")).to_have_text("Write a comment or add a photo.")
     expect(post.locator(".comment")).to_have_count(0)
