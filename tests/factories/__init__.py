@@ -1,5 +1,30 @@
 """factory_boy factories, one module per app; import them from here."""
 
 from tests.factories.accounts import BlockFactory, UserFactory
+from tests.factories.social import (
+    CommentFactory,
+    FriendRequestFactory,
+    PostFactory,
+    PostLikeFactory,
+    PostPhotoFactory,
+    ReplyFactory,
+    ReplyPhotoFactory,
+    TopicFactory,
+    befriend,
+    photo_upload,
+)
 
-__all__ = ["BlockFactory", "UserFactory"]
+__all__ = [
+    "BlockFactory",
+    "CommentFactory",
+    "FriendRequestFactory",
+    "PostFactory",
+    "PostLikeFactory",
+    "PostPhotoFactory",
+    "ReplyFactory",
+    "ReplyPhotoFactory",
+    "TopicFactory",
+    "UserFactory",
+    "befriend",
+    "photo_upload",
+]
