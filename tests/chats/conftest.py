@@ -42,3 +42,9 @@ def people(db):
 def group(people):
     owner, admin, member, _outsider = people
     return GroupFactory(created_by=owner, members=[member], admins=[admin])
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Chat tests create many users; their passwords need not be expensive to hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
