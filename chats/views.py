@@ -54,6 +54,42 @@ INLINE_TYPES = {
 }
 
 
+def chat_strings() -> dict[str, str]:
+    """Texts the chat page's script shows, translated here (no JavaScript catalogue)."""
+    return {
+        "edited": _("edited"),
+        "deleted": _("Message deleted"),
+        "deleted_user": _("Deleted user"),
+        "you": _("You"),
+        "file": _("📎 File"),
+        "typing": _("%(name)s is typing…"),
+        "typing_many": _("Several people are typing…"),
+        "queued": _("Waiting to be sent"),
+        "sent": _("Sent"),
+        "read": _("Read"),
+        "read_by": _("Read: %(n)s"),
+        "failed": _("Not sent"),
+        "retry": _("Retry"),
+        "discard": _("Discard"),
+        "actions": _("Message actions"),
+        "react": _("React"),
+        "reply": _("Reply"),
+        "edit": _("Edit"),
+        "delete_me": _("Delete for me"),
+        "delete_all": _("Delete for everyone"),
+        "replying_to": _("Replying to %(name)s"),
+        "editing": _("Editing message"),
+        "uploading": _("Uploading…"),
+        "upload_failed": _("Could not upload %(name)s."),
+        "too_large": _("%(name)s is larger than %(max)s MB."),
+        "remove_file": _("Remove"),
+        "removed": _("You are no longer a member of this group."),
+        "left": _("You left this group."),
+        "chat_deleted": _("This group was deleted."),
+        "members": _("Members: %(n)s"),
+    }
+
+
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -327,6 +363,7 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
             "avatar_url": avatar_url,
             "partner": partner,
             "state": state,
+            "strings": chat_strings(),
             "blocked": blocked,
             "emoji_categories": emoji.picker(),
             "member_count": len(members),
