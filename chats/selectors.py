@@ -227,14 +227,21 @@ def history_page(
 
     Walks the (chat, seq) index backwards, so a chat of a million messages opens as fast as
     one of a thousand."""
+    page = list(history_queryset(user, chat, before=before, limit=limit))
+    page.reverse()
+    return page
+
+
+def history_queryset(
+    user: User, chat: Chat, *, before: int | None = None, limit: int = HISTORY_PAGE
+) -> QuerySet[Message]:
+    """The query behind `history_page`, newest first (tests read its plan)."""
     membership = getattr(chat, "membership", None) or membership_get(user, chat.pk)
     limit = max(1, min(limit, HISTORY_PAGE_MAX))
     qs = _visible_messages(user, chat, membership)
     if before is not None:
         qs = qs.filter(seq__lt=before)
-    page = list(qs.order_by("-seq")[:limit])
-    page.reverse()
-    return page
+    return qs.order_by("-seq")[:limit]
 
 
 def read_state(chat: Chat) -> dict[str, int]:
