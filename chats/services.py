@@ -659,29 +659,47 @@ def message_delete(*, actor: User, message_id: int, scope: str, reason: str = ""
                 and ROLE_RANK[membership.role] > ROLE_RANK[sender_role]
             ):
                 raise Forbidden(_("You can only delete your own messages."))
-        files = [
-            name for pair in message.attachments.values_list("file", "thumbnail") for name in pair
-        ]
-        message.attachments.all().delete()
-        message.reactions.all().delete()
-        message.edits.all().delete()
-        message.text = ""
-        message.deleted_at = timezone.now()
-        message.save(update_fields=["text", "deleted_at"])
-        if not own:
-            _audit(
-                chat,
-                actor,
-                AuditLog.Action.MESSAGE_DELETED,
-                target=message.sender,
-                reason=reason,
-                details={"message": message.pk, "seq": message.seq},
-            )
-        seq = _record(chat, ChatEvent.Type.MESSAGE_DELETED, message=message, actor=actor)
-        _publish_to_members(
-            chat, events.message_deleted(chat_id=chat.pk, message_id=message.pk, seq=seq)
+        _tombstone(chat, message, actor=actor, audited=not own, reason=reason)
+
+
+def _tombstone(chat: Chat, message: Message, *, actor: User, audited: bool, reason: str) -> None:
+    """Wipe a message's content for everyone (the caller holds the chat's lock)."""
+    files = [name for pair in message.attachments.values_list("file", "thumbnail") for name in pair]
+    message.attachments.all().delete()
+    message.reactions.all().delete()
+    message.edits.all().delete()
+    message.text = ""
+    message.deleted_at = timezone.now()
+    message.save(update_fields=["text", "deleted_at"])
+    if audited:
+        _audit(
+            chat,
+            actor,
+            AuditLog.Action.MESSAGE_DELETED,
+            target=message.sender,
+            reason=reason,
+            details={"message": message.pk, "seq": message.seq},
         )
-        _delete_files_on_commit(files)
+    seq = _record(chat, ChatEvent.Type.MESSAGE_DELETED, message=message, actor=actor)
+    _publish_to_members(
+        chat, events.message_deleted(chat_id=chat.pk, message_id=message.pk, seq=seq)
+    )
+    _delete_files_on_commit(files)
+
+
+def message_remove_by_staff(*, moderator: User, message_id: int, reason: str = "") -> None:
+    """Site moderation (Django admin): delete any message for everyone, audited in its chat.
+    Raises Forbidden for non-staff."""
+    if not moderator.is_staff:
+        raise Forbidden(_("Only site moderators can do this."))
+    with transaction.atomic():
+        chat_id = Message.objects.filter(pk=message_id).values_list("chat_id", flat=True).first()
+        if chat_id is None:
+            raise Http404
+        chat = _lock_chat(chat_id)
+        message = Message.objects.select_related("sender").get(pk=message_id)
+        if not message.is_deleted:
+            _tombstone(chat, message, actor=moderator, audited=True, reason=reason)
 
 
 def _reaction_change(*, user: User, message_id: int, emoji: str, add: bool) -> None:
