@@ -279,7 +279,7 @@ class AuditLog(models.Model):
         MEMBER_LEFT = "member_left", _("left the group")
         PROMOTED = "promoted", _("made an admin")
         DEMOTED = "demoted", _("removed admin rights")
-        OWNERSHIP_TRANSFERRED = "ownership_transferred", _("became the owner")
+        OWNERSHIP_TRANSFERRED = "ownership_transferred", _("handed over ownership")
         MESSAGE_DELETED = "message_deleted", _("deleted a message")
 
     chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="audit_log")
