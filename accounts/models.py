@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.birthdays import BirthDate, age_on
+
+DELETED_USERNAME_PREFIX = "deleted-"
+
+
+def deleted_username(pk: int | None) -> str:
+    return f"{DELETED_USERNAME_PREFIX}{pk}"
 
 
 class User(AbstractUser):
@@ -34,6 +44,17 @@ class User(AbstractUser):
         default=BirthDateVisibility.EVERYONE,
     )
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
+    current_avatar = models.ForeignKey(
+        "Avatar",
+        verbose_name=_("current avatar"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Storage name of the current avatar's thumbnail, kept with the user row so every page
+    # can draw avatars without a query (written only by accounts.services).
+    avatar_thumb = models.CharField(max_length=255, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -53,13 +74,58 @@ class User(AbstractUser):
         return self.username
 
     @property
+    def birth_date(self) -> BirthDate | None:
+        if self.birth_day is None or self.birth_month is None:
+            return None
+        return BirthDate(self.birth_day, self.birth_month, self.birth_year)
+
+    @property
+    def age(self) -> int | None:
+        """Completed years today (the site's time zone), or None without a birth year."""
+        born = self.birth_date
+        return age_on(born, timezone.localdate()) if born else None
+
+    @property
+    def is_deleted(self) -> bool:
+        """The owner deleted this account: the row stays (their posts and messages point at
+        it) but everything personal is gone."""
+        return not self.is_active and self.username == deleted_username(self.pk)
+
+    @property
     def display_name(self) -> str:
+        if self.is_deleted:
+            return str(_("Deleted user"))
         return self.get_full_name() or self.username
 
     @property
     def avatar_url(self) -> str | None:
         """URL of the current avatar's small rendition, or None (initials are shown)."""
-        return None
+        return default_storage.url(self.avatar_thumb) if self.avatar_thumb else None
+
+
+def _avatar_path(avatar: Avatar, filename: str) -> str:
+    return f"avatars/{avatar.user_id}/{filename}"
+
+
+class Avatar(models.Model):
+    """A profile picture a user uploaded: a cropped main image and a small thumbnail.
+
+    Past avatars stay in the user's gallery; `User.current_avatar` says which one is shown.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="avatars")
+    image = models.FileField(_("image"), upload_to=_avatar_path)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=_avatar_path)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avatar")
+        verbose_name_plural = _("avatars")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="avatar_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Block(models.Model):

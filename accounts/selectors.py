@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from dataclasses import dataclass
 
-from accounts.models import Block, User
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.models import Avatar, Block, User
 
 
 def blocked_user_ids(user: User) -> set[int]:
@@ -45,3 +48,130 @@ def online_user_ids(user_ids) -> set[int]:
     from accounts.services import presence_online_ids
 
     return presence_online_ids(user_ids)
+
+
+# -- used by the REST API (accounts/api.py) ----------------------------------------------------
+SEARCH_FIELDS = ("username", "first_name", "last_name")
+SEARCH_MAX_WORDS = 5
+
+
+def users_search(viewer: User, q: str, *, limit: int, after_id: int | None = None) -> list[User]:
+    """Visible users other than `viewer` whose username or name contains every word of `q`,
+    in id order after `after_id`. Blocked pairs never find each other.
+
+    Case-insensitive in any script: SQLite folds case for ASCII only (LIKE, LOWER), so each
+    word is also matched as written in lower, upper and capitalised form ("иван" finds
+    "Иван"). PostgreSQL folds Unicode itself; the extra variants are then redundant.
+    """
+    words = q.split()[:SEARCH_MAX_WORDS]
+    if not words:
+        return []
+    users = visible_users(viewer).exclude(pk=viewer.pk)
+    for word in words:
+        matches = Q()
+        for variant in {word, word.lower(), word.upper(), word.capitalize()}:
+            for field in SEARCH_FIELDS:
+                matches |= Q(**{f"{field}__icontains": variant})
+        users = users.filter(matches)
+    if after_id is not None:
+        users = users.filter(pk__gt=after_id)
+    return list(users.order_by("pk")[:limit])
+
+
+def blocks_made(user: User, *, limit: int, after_id: int | None = None) -> list[Block]:
+    """Blocks `user` made, newest first (before block id `after_id`), with the blocked user."""
+    blocks = Block.objects.filter(blocker=user).select_related("blocked")
+    if after_id is not None:
+        blocks = blocks.filter(pk__lt=after_id)
+    return list(blocks.order_by("-pk")[:limit])
+
+
+def block_get(blocker: User, username: str) -> Block:
+    """`blocker`'s block of the user named `username`; raises Http404 if there is none."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Block.objects.select_related("blocked"), blocker=blocker, blocked__username=username
+    )
+
+
+def has_blocked(blocker: User, username: str) -> bool:
+    """True if `blocker` blocked the user named `username`."""
+    return Block.objects.filter(blocker=blocker, blocked__username=username).exists()
+
+
+def birth_date_visible(viewer: User, person: User) -> bool:
+    """May `viewer` see `person`'s birth date (and age)? Owners always see their own."""
+    if person.birth_date is None:
+        return False
+    if viewer.pk == person.pk:
+        return True
+    visibility = person.birth_date_visibility
+    if visibility == User.BirthDateVisibility.EVERYONE:
+        return True
+    if visibility == User.BirthDateVisibility.FRIENDS and viewer.is_authenticated:
+        from social.selectors import are_friends
+
+        return are_friends(viewer.pk, person.pk)
+    return False
+
+
+@dataclass(frozen=True)
+class ProfilePage:
+    """What the profile page of `person` shows to the viewer."""
+
+    person: User
+    is_self: bool
+    blocked_by_viewer: bool
+    show_birth_date: bool
+    online: bool
+
+
+def profile_page_get(viewer: User, username: str) -> ProfilePage:
+    """The profile of the active user `username` as `viewer` sees it.
+
+    Raises Http404 if there is no such user or they blocked the viewer. Someone the viewer
+    blocked is found (so they can be unblocked) but shows nothing else.
+    """
+    person = User.objects.filter(is_active=True, username=username).first()
+    if person is None:
+        raise Http404
+    is_self = viewer.pk == person.pk
+    blocks = set()
+    if not is_self:
+        blocks = set(
+            Block.objects.filter(
+                Q(blocker=viewer, blocked=person) | Q(blocker=person, blocked=viewer)
+            ).values_list("blocker_id", flat=True)
+        )
+    if person.pk in blocks:
+        raise Http404
+    if blocks:
+        return ProfilePage(person, False, True, False, False)
+    return ProfilePage(
+        person=person,
+        is_self=is_self,
+        blocked_by_viewer=False,
+        show_birth_date=birth_date_visible(viewer, person),
+        online=person.pk in online_user_ids([person.pk]),
+    )
+
+
+def blocked_user_get(blocker: User, username: str) -> User:
+    """The user named `username` whom `blocker` blocked; raises Http404 otherwise."""
+    person = User.objects.filter(username=username, blocks_received__blocker=blocker).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def blocked_users(user: User):
+    """People `user` blocked, most recent first (for the blocked-users page)."""
+    return User.objects.filter(blocks_received__blocker=user).order_by(
+        "-blocks_received__created_at"
+    )
+
+
+def avatars_of(user: User) -> list[Avatar]:
+    """The user's avatars, newest first (the gallery on the profile-edit page)."""
+    return list(Avatar.objects.filter(user=user))

@@ -15,7 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -198,9 +199,13 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ADAPTER = "accounts.adapter.UserSessionsAdapter"
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app",)
-HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.jwt.JWTTokenStrategy"  # noqa: S105
+# allauth's JWT strategy plus an email check (messenger/tokens.py). Stateful validation makes
+# every access token check its session: logout and a password change end it at once.
+HEADLESS_TOKEN_STRATEGY = "messenger.tokens.TokenStrategy"  # noqa: S105
+HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
 
 
 def _dev_jwt_private_key() -> str:
@@ -231,6 +236,10 @@ if not HEADLESS_JWT_PRIVATE_KEY:
     HEADLESS_JWT_PRIVATE_KEY = _dev_jwt_private_key()
 HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = env.int("JWT_ACCESS_TOKEN_SECONDS", default=300)
 HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = env.int("JWT_REFRESH_TOKEN_SECONDS", default=86400 * 14)
+
+# --- REST API (messenger/api.py) -------------------------------------------------------------
+# Writes (POST/PUT/PATCH/DELETE) per user; "<count>/<s|m|h|d>". Over it: 429 with Retry-After.
+API_WRITE_RATE = env.str("API_WRITE_RATE", default="120/m")
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

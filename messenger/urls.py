@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from messenger import views
+from messenger.api import api
 
 urlpatterns = [
     path("", include("social.urls")),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("chats/", include("chats.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

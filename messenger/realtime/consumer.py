@@ -32,6 +32,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     user_id: int
     session_key: str | None
+    # Sockets get frames only through the process hub. An alias that names no layer keeps
+    # Channels from giving every socket its own layer channel (a Redis subscription each).
+    channel_layer_alias = "beseda.sockets-use-the-hub"
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -95,7 +98,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         asyncio.get_running_loop().create_task(self.close(code=code))
 
     def _overflow(self) -> None:
-        logger.info("closing slow socket of user %s (send queue full)", self.user_id)
+        logger.info("event=socket_dropped reason=send_queue_full user=%s", self.user_id)
         self._hub.stats["dropped_slow"] += 1
         self.force_close(CLOSE_TOO_SLOW)
 

@@ -101,7 +101,7 @@ class Hub:
             except Exception:
                 # The broker went away (Redis restart): keep the sockets, re-subscribe, and let
                 # clients catch up from the database with `sync`.
-                logger.warning("channel layer receive failed; re-subscribing", exc_info=True)
+                logger.warning("event=broker_lost action=resubscribe", exc_info=True)
                 self._ready.set()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -169,7 +169,7 @@ class SendQueue:
             while self._items:
                 await self._send(self._items.popleft())
         except Exception:
-            logger.info("socket write failed; dropping its queue", exc_info=True)
+            logger.info("event=socket_write_failed action=drop_queue", exc_info=True)
             self._items.clear()
         finally:
             self._task = None
@@ -197,7 +197,14 @@ async def apublish(frame: dict[str, Any], user_ids: Iterable[int]) -> None:
         await get_channel_layer().group_send(BROADCAST_GROUP, envelope)
     except Exception:
         # Stored data is the source of truth: clients catch up with `sync` after a broker fault.
-        logger.warning("publish of %s failed", frame.get("type"), exc_info=True)
+        logger.warning(
+            "event=publish_failed frame=%s recipients=%d",
+            frame.get("type"),
+            len(envelope["u"]),
+            exc_info=True,
+        )
+        return
+    logger.debug("event=published frame=%s recipients=%d", frame.get("type"), len(envelope["u"]))
 
 
 _background: set[asyncio.Task] = set()
@@ -243,4 +250,4 @@ async def _send_close(envelope: dict[str, Any]) -> None:
     try:
         await get_channel_layer().group_send(BROADCAST_GROUP, envelope)
     except Exception:
-        logger.warning("closing sockets of %s failed", envelope["u"], exc_info=True)
+        logger.warning("event=close_failed users=%s", envelope["u"], exc_info=True)

@@ -1,6 +1,6 @@
 """factory_boy factories, one module per app; import them from here."""
 
-from tests.factories.accounts import UserFactory
+from tests.factories.accounts import BlockFactory, UserFactory
 from tests.factories.chats import DialogFactory, GroupFactory, MessageFactory
 
-__all__ = ["DialogFactory", "GroupFactory", "MessageFactory", "UserFactory"]
+__all__ = ["BlockFactory", "DialogFactory", "GroupFactory", "MessageFactory", "UserFactory"]

@@ -1,0 +1,160 @@
+"""REST operations about people: me, profiles, search, blocks (mounted under /api/v1/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema
+from pydantic import ConfigDict
+
+from accounts import selectors, services
+from accounts.models import User
+from messenger.api_kit import ApiError, ErrorOut, Page, PageParams, Text, integer, page
+
+router = Router(tags=["people"])
+
+# Django's username rule (UnicodeUsernameValidator) and column size.
+USERNAME_PATTERN = r"^[\w.@+-]+$"
+Username = Annotated[
+    str, Path(..., pattern=USERNAME_PATTERN, max_length=150, description="A username.")
+]
+
+
+def _max_length(name: str) -> int:
+    return User._meta.get_field(name).max_length
+
+
+class UserOut(Schema):
+    """What anyone who may see a person sees of them."""
+
+    id: int
+    username: str
+    display_name: str
+    first_name: str
+    last_name: str
+    bio: str
+    avatar_url: str | None
+
+
+class MeOut(UserOut):
+    """The signed-in user's own account, private fields included."""
+
+    email: str
+    gender: User.Gender
+    birth_day: int | None
+    birth_month: int | None
+    birth_year: int | None
+    birth_date_visibility: User.BirthDateVisibility
+
+
+class ProfilePatch(Schema):
+    """Profile fields to change; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Annotated[Text, Field(max_length=_max_length("first_name"))] = None
+    last_name: Annotated[Text, Field(max_length=_max_length("last_name"))] = None
+    bio: Annotated[Text, Field(max_length=_max_length("bio"))] = None
+    gender: User.Gender = None
+    birth_day: integer(ge=1, le=31) | None = None
+    birth_month: integer(ge=1, le=12) | None = None
+    # The column's range (PositiveSmallIntegerField).
+    birth_year: integer(ge=0, le=32767) | None = None
+    birth_date_visibility: User.BirthDateVisibility = None
+
+
+class BlockIn(Schema):
+    username: Annotated[Text, Field(min_length=1, max_length=150)]
+
+
+class BlockOut(Schema):
+    user: UserOut
+    created_at: datetime
+
+    @staticmethod
+    def resolve_user(block) -> User:
+        return block.blocked
+
+
+class SearchParams(PageParams):
+    q: Annotated[Text, Field(min_length=1, max_length=100, description="Words to look for.")]
+
+
+# -- me -----------------------------------------------------------------------------------
+@router.get("/me", response=MeOut, summary="My account")
+def me_get(request: HttpRequest):
+    return request.user
+
+
+def _profile_update(*, user: User, changes: dict) -> User:
+    """Apply profile changes after the model's own validation; raises ValidationError.
+
+    Stand-in until accounts.services grows the profile service the HTML form will use; the
+    rules are the model's (field sizes, choices, constraints) so nothing is duplicated.
+    """
+    if not changes:
+        return user
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(user, name, value)
+        untouched = [field.name for field in User._meta.fields if field.name not in changes]
+        user.full_clean(exclude=untouched, validate_unique=False)
+        user.save(update_fields=list(changes))
+    return user
+
+
+@router.patch("/me", response=MeOut, summary="Change my profile")
+def me_update(request: HttpRequest, payload: ProfilePatch):
+    return _profile_update(user=request.user, changes=payload.model_dump(exclude_unset=True))
+
+
+# -- people -------------------------------------------------------------------------------
+@router.get("/users", response=Page[UserOut], summary="Search people")
+def users_search(request: HttpRequest, params: Query[SearchParams]):
+    rows = selectors.users_search(
+        request.user, params.q, limit=params.limit + 1, after_id=params.after_id
+    )
+    return page(rows, params)
+
+
+@router.get("/users/{username}", response={200: UserOut}, summary="A person's profile")
+def user_get(request: HttpRequest, username: Username):
+    return selectors.user_get_visible(request.user, username)
+
+
+# -- blocks -------------------------------------------------------------------------------
+@router.get("/blocks", response=Page[BlockOut], summary="People I blocked")
+def blocks_list(request: HttpRequest, paging: Query[PageParams]):
+    rows = selectors.blocks_made(request.user, limit=paging.limit + 1, after_id=paging.after_id)
+    return page(rows, paging)
+
+
+@router.post(
+    "/blocks", response={201: BlockOut, 409: ErrorOut}, summary="Block a person (both hidden)"
+)
+def block_create(request: HttpRequest, payload: BlockIn):
+    if selectors.has_blocked(request.user, payload.username):
+        raise ApiError(409, "already_blocked", _("You have already blocked this person."))
+    # Someone who blocked the viewer is hidden from them: 404, as for a missing user.
+    person = selectors.user_get_visible(request.user, payload.username)
+    try:
+        block = services.block_create(blocker=request.user, blocked=person)
+    except ValueError:
+        raise ApiError(
+            400,
+            "invalid",
+            _("You cannot block yourself."),
+            fields={"username": [_("You cannot block yourself.")]},
+        ) from None
+    return 201, block
+
+
+@router.delete("/blocks/{username}", response={204: None}, summary="Unblock a person")
+def block_delete(request: HttpRequest, username: Username):
+    block = selectors.block_get(request.user, username)
+    services.block_delete(blocker=request.user, blocked=block.blocked)
+    return 204, None

@@ -1,0 +1,72 @@
+"""API access tokens: allauth's headless JWTs, tied to a live session and to the account's email.
+
+allauth issues the tokens (`/_allauth/app/v1/auth/login`, `/_allauth/app/v1/tokens/refresh`);
+`HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED` makes every access token check that its session
+still exists and that Django's session auth hash (derived from the password) still matches, so
+logout and a password change end the token at once. Django's hash does not cover the email
+address, so login records a fingerprint of it in the token's session and both access and
+refresh tokens are refused once it no longer matches: changing the email ends API sessions too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.headless.tokens.strategies.jwt import JWTTokenStrategy
+from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+EMAIL_FINGERPRINT_KEY = "beseda_api_email"
+
+
+def email_fingerprint(user: AbstractBaseUser) -> str:
+    """A keyed hash of the user's email address (kept in the token's session)."""
+    email = (getattr(user, "email", "") or "").lower()
+    return salted_hmac("beseda.api-token-email", email, algorithm="sha256").hexdigest()
+
+
+def session_matches_user(session: SessionBase, user: AbstractBaseUser) -> bool:
+    """True if the session was issued for the user's current email address."""
+    recorded = session.get(EMAIL_FINGERPRINT_KEY)
+    return isinstance(recorded, str) and constant_time_compare(recorded, email_fingerprint(user))
+
+
+def authenticate_access_token(token: str) -> tuple[AbstractBaseUser, str] | None:
+    """The user and session key an access token stands for, or None if it is not valid now.
+
+    Valid means: signed by us, not expired, an access (not refresh) token, its session still
+    exists, the session's user and password hash still match, and the email has not changed.
+    """
+    payload = jwt_internal.decode_token(token, "access")
+    if payload is None:
+        return None
+    session = jwt_internal.get_token_session(payload)
+    if session is None:
+        return None
+    user = jwt_internal.validate_token_user(payload, session)
+    if user is None or not user.is_active or not session_matches_user(session, user):
+        return None
+    return user, session.session_key
+
+
+class TokenStrategy(JWTTokenStrategy):
+    """allauth's JWT strategy plus the email fingerprint check (see the module docstring)."""
+
+    def create_access_token_payload(self, request: HttpRequest) -> dict[str, Any] | None:
+        payload = super().create_access_token_payload(request)
+        if payload is not None:
+            # allauth saves the session after this call (headless authkit), with the token state.
+            request.session[EMAIL_FINGERPRINT_KEY] = email_fingerprint(request.user)
+        return payload
+
+    def refresh_token(self, refresh_token: str) -> tuple[str, str] | None:
+        checked = jwt_internal.validate_refresh_token(refresh_token)
+        if checked is None:
+            return None
+        user, session, _payload = checked
+        if not session_matches_user(session, user):
+            return None
+        return super().refresh_token(refresh_token)
