@@ -45,12 +45,14 @@ class Client:
                 return frame
 
     def idle(self, timeout: float = 0.3) -> bool:
-        """True when nothing arrives within `timeout`."""
-        try:
-            frame = self.ws.recv(timeout=timeout)
-        except TimeoutError:
-            return True
-        raise AssertionError(f"unexpected frame {frame}")
+        """True when no chat frame arrives within `timeout` (friends' presence aside)."""
+        while True:
+            try:
+                frame = json.loads(self.ws.recv(timeout=timeout))
+            except TimeoutError:
+                return True
+            if frame["type"] != "presence":
+                raise AssertionError(f"unexpected frame {frame}")
 
     def say(self, chat_id: int, text: str) -> dict:
         self.send(
