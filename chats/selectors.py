@@ -146,9 +146,14 @@ def _unread_subquery(user: User) -> Subquery:
 def chat_list_for(user: User, *, q: str = "") -> list[ChatRow]:
     """The user's chats by last activity, with title, preview, unread count and presence.
 
-    A constant number of queries whatever the number of chats."""
+    A dialog nobody wrote in yet is listed only for the person who opened it. A constant
+    number of queries whatever the number of chats."""
     memberships = list(
         Membership.objects.filter(user=user, hidden=False)
+        .filter(
+            ~Q(chat__kind=Chat.Kind.DIALOG, chat__last_message__isnull=True)
+            | Q(chat__created_by=user)
+        )
         .select_related("chat", "chat__last_message", "chat__last_message__sender")
         .annotate(unread=_unread_subquery(user))
         .order_by("-chat__last_activity_at", "-chat_id")

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from accounts.selectors import user_get_visible
+from accounts.selectors import online_user_ids, user_get_visible
 from chats import emoji, events, selectors, services
 from chats.forms import (
     AttachmentForm,
@@ -87,6 +87,7 @@ def chat_strings() -> dict[str, str]:
         "left": _("You left this group."),
         "chat_deleted": _("This group was deleted."),
         "members": _("Members: %(n)s"),
+        "online": _("online"),
     }
 
 
@@ -336,6 +337,7 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
         title = partner.display_name if partner else str(chat)
         avatar_url = partner.avatar_url if partner else None
     blocked = not chat.is_group and selectors.dialog_blocked(chat, request.user)
+    partner_online = partner is not None and partner.pk in online_user_ids([partner.pk])
     state = {
         "chat": {**events.chat_payload(chat), "title": title, "avatar": avatar_url},
         "me": request.user.pk,
@@ -347,6 +349,8 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
         "messages": [events.message_payload(m) for m in page],
         "has_more": len(page) == selectors.HISTORY_PAGE and page[0].seq > 1,
         "blocked": blocked,
+        "partner": partner.pk if partner else None,
+        "partner_online": partner_online,
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
         "urls": {
             "history": reverse("chats:history", args=[chat.pk]),

@@ -288,6 +288,12 @@ function apply(frame) {
   }
 }
 
+function showPresence(online) {
+  if (!isGroup) $("#chat-status").textContent = online ? S.online : "";
+}
+
+socket.on("presence", (frame) => { if (frame.user === state.partner) showPresence(frame.online); });
+
 function updateMemberCount() {
   if (isGroup) $("#chat-status").textContent = fill(S.members, { n: members.size });
 }
@@ -625,6 +631,7 @@ for (const entry of outbox.list(chatId)) {
   if (!list.querySelector(`li[data-client-id="${entry.client_id}"]`)) list.append(pendingNode(entry));
 }
 olderButton.hidden = !hasMore;
+showPresence(state.partner_online);
 scrollToBottom();
 outbox.start();
 if (socket.isOpen) requestSync();

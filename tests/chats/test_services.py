@@ -49,6 +49,16 @@ def test_dialog_is_created_once_per_pair_whoever_starts_it():
     assert Chat.objects.count() == 1
 
 
+def test_empty_dialog_is_listed_for_its_opener_only():
+    """Until someone writes, only the person who pressed "Message" sees the dialog listed."""
+    anna, boris = UserFactory(), UserFactory()
+    chat = services.dialog_get_or_create(user=anna, other=boris)
+    assert [row.id for row in selectors.chat_list_for(anna)] == [chat.pk]
+    assert selectors.chat_list_for(boris) == []
+    MessageFactory(sender=anna, chat=chat)
+    assert [row.id for row in selectors.chat_list_for(boris)] == [chat.pk]
+
+
 def test_dialog_with_oneself_is_refused():
     """A dialog with yourself is refused and nothing is created."""
     anna = UserFactory()

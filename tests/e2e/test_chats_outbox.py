@@ -52,6 +52,7 @@ def test_message_written_offline_is_queued_then_sent_once_then_read(login_page, 
     expect(b.locator("body")).to_have_attribute("data-socket", "open")
     a.goto(f"{live.url}/chats/{chat.pk}/")
     expect(a.locator("body")).to_have_attribute("data-socket", "open")
+    expect(a.locator("#chat-status")).to_have_text("online")  # Boris has the site open
 
     outage.start()
     expect(a.locator("body")).to_have_attribute("data-socket", "closed")
