@@ -395,3 +395,26 @@ def test_deleting_a_message_deletes_its_files(client, group, people):
     message = MessageFactory(sender=member, chat=group, text="", attachment_ids=[data["id"]])
     services.message_delete(actor=member, message_id=message.pk, scope="all")
     assert login(client, owner).get(data["url"]).status_code == 404
+
+
+def test_unsent_uploads_are_discarded_after_a_day(client, group, people):
+    """discard_stale_uploads removes day-old files never sent, and keeps sent ones."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from chats.models import Attachment
+
+    member = people[2]
+    login(client, member)
+    stale = upload(client, group, SimpleUploadedFile("old.txt", b"x")).json()
+    sent = upload(client, group, SimpleUploadedFile("kept.txt", b"y")).json()
+    MessageFactory(sender=member, chat=group, text="", attachment_ids=[sent["id"]])
+    Attachment.objects.update(created_at=timezone.now() - timedelta(hours=30))
+    out = io.StringIO()
+    call_command("discard_stale_uploads", stdout=out)
+    assert "discarded 1" in out.getvalue()
+    assert list(Attachment.objects.values_list("name", flat=True)) == ["kept.txt"]
+    assert client.get(stale["url"]).status_code == 404
+    assert client.get(sent["url"]).status_code == 200
