@@ -200,7 +200,10 @@ function pendingNode(entry) {
 }
 
 function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }
-function scrollToBottom() { log.scrollTop = log.scrollHeight; }
+function scrollToBottom() { log.scrollTop = log.scrollHeight; pinned = true; }
+// While the reader is at the newest message, keep it in view as images and fonts load.
+let pinned = true;
+new ResizeObserver(() => { if (pinned) log.scrollTop = log.scrollHeight; }).observe(list);
 
 // Insert or replace a message (from history, an ack, a live frame or sync) in seq order.
 function upsertMessage(message) {
@@ -447,6 +450,7 @@ async function loadOlder() {
 }
 
 log.addEventListener("scroll", () => {
+  pinned = atBottom();
   if (log.scrollTop < 200) loadOlder();
   if (atBottom()) markRead();
 }, { passive: true });
