@@ -39,6 +39,18 @@ const notice = $("#chat-notice");
 const picker = $("#reaction-picker");
 const typingLine = $("#chat-typing");
 
+// Frames of user actions carry a ref, so a refusal (`error` with that ref) can be shown.
+const ACTION_REF = `chat-${chatId}`;
+let flashTimer = null;
+function act(frame) { socket.send({ ...frame, ref: ACTION_REF }); }
+socket.on("error", (frame) => {
+  if (frame.ref !== ACTION_REF || !active) return;
+  notice.textContent = frame.detail;
+  notice.hidden = false;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { if (active) notice.hidden = true; }, 6000);
+});
+
 // -- rendering --------------------------------------------------------------------------------
 function liFor(id) { return list.querySelector(`li[data-id="${id}"]`); }
 
@@ -146,9 +158,9 @@ function menuNode(message) {
       items.push(["reply", S.reply, () => startReply(current)]);
       if (current.sender?.id === me) items.push(["edit", S.edit, () => startEdit(current)]);
     }
-    items.push(["delete-me", S.delete_me, () => socket.send({ type: "message.delete", message: current.id, for: "me" })]);
+    items.push(["delete-me", S.delete_me, () => act({ type: "message.delete", message: current.id, for: "me" })]);
     if (active && canDeleteForAll(current)) {
-      items.push(["delete-all", S.delete_all, () => socket.send({ type: "message.delete", message: current.id, for: "all" })]);
+      items.push(["delete-all", S.delete_all, () => act({ type: "message.delete", message: current.id, for: "all" })]);
     }
     const box = menu.querySelector(".msg-menu-list");
     box.replaceChildren(...items.map(([key, label, action]) => el("button", {
@@ -484,7 +496,7 @@ function toggleReaction(messageId, emoji) {
   if (!active) return;
   const message = messages.get(messageId);
   const mine = message?.reactions?.find((r) => r.emoji === emoji)?.user_ids.includes(me);
-  socket.send({ type: mine ? "reaction.remove" : "reaction.add", message: messageId, emoji });
+  act({ type: mine ? "reaction.remove" : "reaction.add", message: messageId, emoji });
 }
 
 function openPicker(messageId, li) {
@@ -591,7 +603,7 @@ form.addEventListener("submit", (event) => {
   const text = textarea.value.trim();
   if (editing) {
     if (text !== editing.text && (text || editing.attachments?.length)) {
-      socket.send({ type: "message.edit", message: editing.id, text });
+      act({ type: "message.edit", message: editing.id, text });
     }
     resetComposer();
     return;

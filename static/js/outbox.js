@@ -5,6 +5,7 @@
 import { socket } from "./socket.js";
 
 const RESEND_AFTER_MS = 8000;
+const FORGET_AFTER_MS = 7 * 24 * 3600 * 1000; // failed or abandoned entries
 const CHECK_EVERY_MS = 3000;
 // Errors that will not go away by sending again: the entry is marked failed.
 const FINAL_ERRORS = new Set(["invalid", "not_found", "blocked", "forbidden", "too_large"]);
@@ -15,7 +16,10 @@ const listeners = new Set();
 let started = false;
 
 function load() {
-  try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch { return []; }
+  let entries;
+  try { entries = JSON.parse(localStorage.getItem(KEY) || "[]"); } catch { return []; }
+  const cutoff = Date.now() - FORGET_AFTER_MS;
+  return Array.isArray(entries) ? entries.filter((e) => Date.parse(e.created_at) > cutoff) : [];
 }
 
 function save(entries) {
