@@ -29,7 +29,13 @@ def _next_or(request: HttpRequest, fallback: str) -> str:
 @login_required
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     page = selectors.profile_page_get(request.user, username)
-    return render(request, "accounts/profile.html", {"page": page, "person": page.person})
+    context = {"page": page, "person": page.person}
+    if not page.blocked_by_viewer:
+        # Friend button, mutual friends and the wall come from the social app.
+        from social.selectors import profile_social_context
+
+        context.update(profile_social_context(request.user, page.person))
+    return render(request, "accounts/profile.html", context)
 
 
 def _profile_edit_page(

@@ -160,6 +160,7 @@ REALTIME = {
     "RATE_PER_SECOND": env.float("REALTIME_RATE_PER_SECOND", default=20.0),
     "RATE_BURST": env.int("REALTIME_RATE_BURST", default=60),
     "SEND_QUEUE": env.int("REALTIME_SEND_QUEUE", default=1000),
+    "PRESENCE_GRACE_SECONDS": env.float("REALTIME_PRESENCE_GRACE_SECONDS", default=5.0),
 }
 
 # --- Auth and allauth -----------------------------------------------------------------------

@@ -70,6 +70,12 @@ def _fresh_channel_layers():
 
 
 @pytest.fixture(autouse=True)
+def _no_presence_grace(settings):
+    """In-process socket tests count a closed socket at once (the live server uses 0.5 s)."""
+    settings.REALTIME = {**settings.REALTIME, "PRESENCE_GRACE_SECONDS": 0}
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
@@ -172,6 +178,8 @@ def start_asgi_server(smtp_sink: SmtpSink, *, port: int | None = None, extra_env
         "SITE_URL": f"http://127.0.0.1:{port}",
         "DJANGO_SETTINGS_MODULE": "messenger.settings",
         "PYTHONUNBUFFERED": "1",
+        # Short, not zero: browser tests still cross the grace path without waiting long.
+        "REALTIME_PRESENCE_GRACE_SECONDS": "0.5",
         **(extra_env or {}),
     }
     log = open(ROOT / "var" / f"test-server-{port}.log", "w")  # noqa: SIM115 (lives with the process)

@@ -26,6 +26,9 @@ CLOSE_TOO_SLOW = 4008
 CLOSE_TOO_LARGE = 1009
 CLOSE_RATE_LIMIT = 4029
 
+# Strong references to fire-and-forget tasks so they are not collected mid-flight.
+_background_tasks: set[asyncio.Task] = set()
+
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
     """One socket per tab. Anonymous connections are refused; frames dispatch to handlers."""
@@ -76,12 +79,28 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(services.presence_connected)(user_id=self.user_id)
 
     async def on_disconnected(self) -> None:
+        # Every page load closes the tab's socket and opens a new one: counting the close a
+        # moment later keeps friends from seeing an offline/online blip on each navigation.
+        grace = settings.REALTIME["PRESENCE_GRACE_SECONDS"]
+        if grace > 0:
+            task = asyncio.get_running_loop().create_task(self._presence_leave(grace))
+            _background_tasks.add(task)
+            task.add_done_callback(_background_tasks.discard)
+        else:
+            await self._presence_leave(0)
+
+    async def _presence_leave(self, delay: float) -> None:
         from accounts import services
 
+        if delay:
+            await asyncio.sleep(delay)
         still_open = self._hub.count_for(self.user_id)
-        await database_sync_to_async(services.presence_disconnected)(
-            user_id=self.user_id, sockets_left_here=still_open
-        )
+        try:
+            await database_sync_to_async(services.presence_disconnected)(
+                user_id=self.user_id, sockets_left_here=still_open
+            )
+        except Exception:
+            logger.warning("event=presence_leave_failed user=%s", self.user_id, exc_info=True)
 
     # -- delivery (called by the hub) ------------------------------------------------------
     def enqueue(self, text: str) -> None:

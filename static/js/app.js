@@ -1,6 +1,7 @@
 // Entry module for signed-in pages: opens the socket; page modules import what they need.
 import { socket } from "./socket.js";
 import "./chat-badge.js";
+import "./social-badge.js";
 
 socket.start();
 window.beseda = { socket };

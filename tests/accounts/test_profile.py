@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts import services
 from accounts.birthdays import BirthDate
 from accounts.models import Block, User
-from social.models import Friendship
-from tests.factories import BlockFactory, UserFactory
+from social.models import Audience, Friendship
+from tests.factories import BlockFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +250,7 @@ def test_last_seen_long_ago_shows_the_date():
 def test_profile_query_count_is_flat(
     client, user, other_user, django_assert_max_num_queries, friends
 ):
-    """The profile page costs the same number of queries with 1 or 25 friends and blocks."""
+    """The profile page costs the same number of queries with 1 or 25 friends, blocks and posts."""
     User.objects.filter(pk=user.pk).update(
         birth_day=1, birth_month=1, birth_date_visibility="friends"
     )
@@ -259,9 +259,12 @@ def test_profile_query_count_is_flat(
         extra = UserFactory()
         befriend(user, extra)
         Block.objects.create(blocker=user, blocked=UserFactory())
+    for _ in range(friends):
+        PostFactory(author=user, audience=Audience.FRIENDS)
     client.force_login(other_user)
-    # 7 of these are the session, the user and allauth's session tracking (savepoints included).
-    with django_assert_max_num_queries(11):
+    # 7 of these are the session, the user and allauth's session tracking (savepoints included);
+    # the rest are the profile, the friend button, mutual friends and the wall.
+    with django_assert_max_num_queries(20):
         assert client.get(profile_url(user)).status_code == 200
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from messenger.realtime import hub
 from tests.factories import GroupFactory, UserFactory
-from tests.factories.chats import befriend
+from tests.factories.social import befriend
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from accounts.services import block_create
 from chats import services
 from chats.models import AuditLog, ChatEvent, Membership, Message, MessageHide, Reaction
 from tests.factories import DialogFactory, GroupFactory, MessageFactory, UserFactory
-from tests.factories.chats import befriend
+from tests.factories.social import befriend
 from tests.realtime.test_hub import connect_as
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

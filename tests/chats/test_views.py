@@ -178,7 +178,7 @@ def test_admin_actions_allowed_for_admin_refused_for_member(
 ):
     """Rename and adding members work for an admin; a plain member gets 403, nothing changes."""
     _owner, admin, member, outsider = people
-    from tests.factories.chats import befriend
+    from tests.factories.social import befriend
 
     befriend(member, outsider)
     data = {k: outsider.username if v == "OUTSIDER" else v for k, v in data.items()}

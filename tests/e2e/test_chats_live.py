@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
-from tests.factories.chats import befriend
+from tests.factories.social import befriend
 
 pytestmark = pytest.mark.e2e
 

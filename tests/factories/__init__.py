@@ -2,5 +2,33 @@
 
 from tests.factories.accounts import BlockFactory, UserFactory
 from tests.factories.chats import DialogFactory, GroupFactory, MessageFactory
+from tests.factories.social import (
+    CommentFactory,
+    FriendRequestFactory,
+    PostFactory,
+    PostLikeFactory,
+    PostPhotoFactory,
+    ReplyFactory,
+    ReplyPhotoFactory,
+    TopicFactory,
+    befriend,
+    photo_upload,
+)
 
-__all__ = ["BlockFactory", "DialogFactory", "GroupFactory", "MessageFactory", "UserFactory"]
+__all__ = [
+    "BlockFactory",
+    "CommentFactory",
+    "DialogFactory",
+    "FriendRequestFactory",
+    "GroupFactory",
+    "MessageFactory",
+    "PostFactory",
+    "PostLikeFactory",
+    "PostPhotoFactory",
+    "ReplyFactory",
+    "ReplyPhotoFactory",
+    "TopicFactory",
+    "UserFactory",
+    "befriend",
+    "photo_upload",
+]

@@ -6,16 +6,7 @@ import factory
 
 from chats import services
 from chats.models import Chat, Membership, Message
-from social.models import Friendship
 from tests.factories.accounts import UserFactory
-
-
-def befriend(*people) -> None:
-    """Make every two of `people` friends (two Friendship rows per pair)."""
-    for a in people:
-        for b in people:
-            if a.pk != b.pk:
-                Friendship.objects.get_or_create(user=a, friend=b)
 
 
 class GroupFactory(factory.django.DjangoModelFactory):

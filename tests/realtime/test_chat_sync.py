@@ -12,7 +12,7 @@ from websockets.sync.client import connect
 from chats import selectors, services
 from tests.conftest import session_cookie_for
 from tests.factories import GroupFactory, UserFactory
-from tests.factories.chats import befriend
+from tests.factories.social import befriend
 
 pytestmark = pytest.mark.server
 
