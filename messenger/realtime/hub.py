@@ -207,9 +207,28 @@ async def apublish(frame: dict[str, Any], user_ids: Iterable[int]) -> None:
     logger.debug("event=published frame=%s recipients=%d", frame.get("type"), len(envelope["u"]))
 
 
+_background: set[asyncio.Task] = set()
+
+
+def _run_from_sync(function: Callable[..., Any], *args: Any) -> None:
+    """Run an async delivery function to completion from sync code.
+
+    From a thread with a running event loop (Playwright's sync API in browser tests drives
+    one in the main thread) `async_to_sync` refuses to block; the loop gets the task instead.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(function)(*args)
+        return
+    task = loop.create_task(function(*args))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
 def publish(frame: dict[str, Any], user_ids: Iterable[int]) -> None:
     """Sync form of `apublish`; call it from `transaction.on_commit` in services."""
-    async_to_sync(apublish)(frame, user_ids)
+    _run_from_sync(apublish, frame, list(user_ids))
 
 
 def close_sockets(
@@ -224,7 +243,11 @@ def close_sockets(
     if not ids:
         return
     envelope = {"type": CLOSE, "u": ids, "keep": keep_session, "only": only_session, "code": code}
+    _run_from_sync(_send_close, envelope)
+
+
+async def _send_close(envelope: dict[str, Any]) -> None:
     try:
-        async_to_sync(get_channel_layer().group_send)(BROADCAST_GROUP, envelope)
+        await get_channel_layer().group_send(BROADCAST_GROUP, envelope)
     except Exception:
-        logger.warning("event=close_failed users=%s", ids, exc_info=True)
+        logger.warning("event=close_failed users=%s", envelope["u"], exc_info=True)

@@ -1,5 +1,6 @@
 // Entry module for signed-in pages: opens the socket; page modules import what they need.
 import { socket } from "./socket.js";
+import "./chat-badge.js";
 import "./social-badge.js";
 
 socket.start();

@@ -1,6 +1,7 @@
 """factory_boy factories, one module per app; import them from here."""
 
 from tests.factories.accounts import BlockFactory, UserFactory
+from tests.factories.chats import DialogFactory, GroupFactory, MessageFactory
 from tests.factories.social import (
     CommentFactory,
     FriendRequestFactory,
@@ -17,7 +18,10 @@ from tests.factories.social import (
 __all__ = [
     "BlockFactory",
     "CommentFactory",
+    "DialogFactory",
     "FriendRequestFactory",
+    "GroupFactory",
+    "MessageFactory",
     "PostFactory",
     "PostLikeFactory",
     "PostPhotoFactory",

@@ -1,0 +1,105 @@
+"""Moderation of chats in the Django admin. Changes go through the services (so they are
+numbered, audited and published like any other); history rows are read-only here."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from chats import services
+from chats.models import Attachment, AuditLog, Chat, Membership, Message
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ("user", "role", "joined_at", "last_read_seq", "hidden")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Chat)
+class ChatAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "title", "last_seq", "last_activity_at", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("title", "memberships__user__username")
+    readonly_fields = ("kind", "title", "created_by", "created_at", "last_seq", "last_activity_at")
+    exclude = ("avatar", "last_message")
+    inlines = [MembershipInline]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "chat",
+        "seq",
+        "sender",
+        "short_text",
+        "created_at",
+        "edited_at",
+        "deleted",
+    )
+    list_filter = ("chat__kind", ("deleted_at", admin.EmptyFieldListFilter))
+    search_fields = ("text", "sender__username")
+    list_select_related = ("chat", "sender")
+    readonly_fields = ("chat", "seq", "sender", "text", "reply_to", "created_at", "edited_at")
+    exclude = ("client_id", "deleted_at")
+    actions = ["delete_for_everyone"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Rows stay as tombstones so chat numbering holds; use the action instead.
+        return False
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj: Message) -> str:
+        return obj.text[:80]
+
+    @admin.display(boolean=True, description=_("deleted"))
+    def deleted(self, obj: Message) -> bool:
+        return obj.is_deleted
+
+    @admin.action(description=_("Delete selected messages for everyone"))
+    def delete_for_everyone(self, request, queryset) -> None:
+        count = 0
+        for message_id in queryset.values_list("pk", flat=True):
+            services.message_remove_by_staff(
+                moderator=request.user, message_id=message_id, reason=str(_("Site moderation"))
+            )
+            count += 1
+        self.message_user(request, _("Messages deleted: %(n)s") % {"n": count}, messages.SUCCESS)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "chat", "actor", "action", "target_user", "reason")
+    list_filter = ("action",)
+    search_fields = ("chat__title", "actor__username", "target_user__username", "reason")
+    list_select_related = ("chat", "actor", "target_user")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "name", "kind", "size", "chat", "uploader", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "uploader__username")
+    list_select_related = ("chat", "uploader")
+    exclude = ("file", "thumbnail")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,428 @@
+"""Declared shapes of every chat frame the server sends, and the one serialiser of each.
+
+Services and selectors build frames only through the functions here, so a frame published live
+and the same frame replayed by `sync` are byte-for-byte the same shape. Tests assert exact keys.
+docs/realtime-protocol.md shows an example of each.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, TypedDict
+
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from chats.models import Attachment, Chat, ChatEvent, Message
+
+REPLY_EXCERPT = 200
+REACTORS_SHOWN = 5
+
+
+class UserRef(TypedDict):
+    id: int
+    username: str
+    name: str
+    avatar: str | None
+
+
+class AttachmentPayload(TypedDict):
+    id: int
+    name: str
+    size: int
+    kind: str
+    content_type: str
+    url: str
+    thumb: str | None
+    width: int | None
+    height: int | None
+
+
+class ReactionPayload(TypedDict):
+    emoji: str
+    count: int
+    user_ids: list[int]
+    users: list[UserRef]  # the first few reactors, for their avatars
+
+
+class ReplyPayload(TypedDict):
+    id: int
+    seq: int
+    sender: UserRef | None
+    text: str
+    deleted: bool
+    attachments: int
+
+
+class MessagePayload(TypedDict):
+    id: int
+    chat: int
+    seq: int
+    client_id: str | None
+    sender: UserRef | None
+    text: str
+    reply_to: ReplyPayload | None
+    attachments: list[AttachmentPayload]
+    reactions: list[ReactionPayload]
+    created_at: str
+    edited_at: str | None
+    deleted: bool
+
+
+class ChatPayload(TypedDict):
+    id: int
+    kind: str
+    title: str
+    avatar: str | None
+
+
+# -- frames -----------------------------------------------------------------------------------
+class MessageAckFrame(TypedDict):
+    type: Literal["message.ack"]
+    client_id: str
+    message: MessagePayload
+
+
+class MessageNewFrame(TypedDict):
+    type: Literal["message.new"]
+    chat: int
+    seq: int
+    message: MessagePayload
+
+
+class MessageUpdatedFrame(TypedDict):
+    type: Literal["message.updated"]
+    chat: int
+    seq: int
+    message: MessagePayload
+
+
+class MessageDeletedFrame(TypedDict):
+    type: Literal["message.deleted"]
+    chat: int
+    message: int
+    seq: int | None  # None for "deleted for me": not a change of the chat
+    scope: Literal["all", "me"]
+
+
+class ReactionUpdatedFrame(TypedDict):
+    type: Literal["reaction.updated"]
+    chat: int
+    seq: int
+    message: int
+    reactions: list[ReactionPayload]
+
+
+class TypingFrame(TypedDict):
+    type: Literal["typing"]
+    chat: int
+    user: int
+    name: str
+
+
+class ReadFrame(TypedDict):
+    type: Literal["read"]
+    chat: int
+    user: int
+    seq: int
+
+
+class ChatUpdatedFrame(TypedDict):
+    type: Literal["chat.updated"]
+    chat: int
+    seq: int
+    title: str
+    avatar: str | None
+    by: int | None
+
+
+class MemberAddedFrame(TypedDict):
+    type: Literal["member.added"]
+    chat: int
+    seq: int
+    user: UserRef
+    role: str
+    by: int | None
+
+
+class MemberRemovedFrame(TypedDict):
+    type: Literal["member.removed"]
+    chat: int
+    seq: int
+    user: int
+    by: int | None
+    left: bool
+
+
+class MemberUpdatedFrame(TypedDict):
+    type: Literal["member.updated"]
+    chat: int
+    seq: int
+    user: int
+    role: str
+    by: int | None
+
+
+class ChatDeletedFrame(TypedDict):
+    type: Literal["chat.deleted"]
+    chat: int
+
+
+class SyncChatResult(TypedDict, total=False):
+    events: list[dict]
+    last_seq: int
+    complete: bool
+    read: dict[str, int]
+    gone: bool
+
+
+class SyncResultFrame(TypedDict):
+    type: Literal["sync.result"]
+    chats: dict[str, SyncChatResult]
+
+
+# -- serialisers ------------------------------------------------------------------------------
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def user_ref(user) -> UserRef | None:
+    if user is None:
+        return None
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": user.display_name,
+        "avatar": user.avatar_url,
+    }
+
+
+def chat_avatar_url(chat: Chat) -> str | None:
+    if not chat.avatar:
+        return None
+    version = chat.avatar.name.rsplit("/", 1)[-1].split(".")[0][:8]
+    return reverse("chats:avatar", args=[chat.pk]) + f"?v={version}"
+
+
+def chat_payload(chat: Chat) -> ChatPayload:
+    return {"id": chat.pk, "kind": chat.kind, "title": chat.title, "avatar": chat_avatar_url(chat)}
+
+
+def attachment_payload(attachment: Attachment) -> AttachmentPayload:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "kind": attachment.kind,
+        "content_type": attachment.content_type,
+        "url": reverse("chats:file", args=[attachment.pk]),
+        "thumb": reverse("chats:thumb", args=[attachment.pk]) if attachment.thumbnail else None,
+        "width": attachment.width,
+        "height": attachment.height,
+    }
+
+
+def reactions_payload(reactions) -> list[ReactionPayload]:
+    """Group reaction rows (with `user` loaded, oldest first) by emoji, first-used first."""
+    grouped: dict[str, ReactionPayload] = {}
+    for reaction in reactions:
+        entry = grouped.setdefault(
+            reaction.emoji, {"emoji": reaction.emoji, "count": 0, "user_ids": [], "users": []}
+        )
+        entry["count"] += 1
+        entry["user_ids"].append(reaction.user_id)
+        if len(entry["users"]) < REACTORS_SHOWN:
+            entry["users"].append(user_ref(reaction.user))
+    return list(grouped.values())
+
+
+def _reply_payload(reply: Message | None) -> ReplyPayload | None:
+    if reply is None:
+        return None
+    deleted = reply.is_deleted
+    return {
+        "id": reply.pk,
+        "seq": reply.seq,
+        "sender": user_ref(reply.sender),
+        "text": "" if deleted else reply.text[:REPLY_EXCERPT],
+        "deleted": deleted,
+        "attachments": 0 if deleted else len(reply.attachments.all()),
+    }
+
+
+def message_payload(message: Message) -> MessagePayload:
+    """The message as clients see it. Expects the selector's prefetches (sender, reply_to,
+    attachments, reactions with users); a deleted message is a tombstone without content."""
+    deleted = message.is_deleted
+    reactions = sorted(message.reactions.all(), key=lambda r: (r.created_at, r.pk))
+    return {
+        "id": message.pk,
+        "chat": message.chat_id,
+        "seq": message.seq,
+        "client_id": str(message.client_id) if message.client_id else None,
+        "sender": user_ref(message.sender),
+        "text": "" if deleted else message.text,
+        "reply_to": None if deleted else _reply_payload(message.reply_to),
+        "attachments": []
+        if deleted
+        else [attachment_payload(a) for a in message.attachments.all()],
+        "reactions": [] if deleted else reactions_payload(reactions),
+        "created_at": _iso(message.created_at),
+        "edited_at": _iso(message.edited_at),
+        "deleted": deleted,
+    }
+
+
+def message_ack(message: Message) -> MessageAckFrame:
+    return {
+        "type": "message.ack",
+        "client_id": str(message.client_id),
+        "message": message_payload(message),
+    }
+
+
+def message_new(message: Message) -> MessageNewFrame:
+    return {
+        "type": "message.new",
+        "chat": message.chat_id,
+        "seq": message.seq,
+        "message": message_payload(message),
+    }
+
+
+def message_updated(message: Message, seq: int) -> MessageUpdatedFrame:
+    return {
+        "type": "message.updated",
+        "chat": message.chat_id,
+        "seq": seq,
+        "message": message_payload(message),
+    }
+
+
+def message_deleted(*, chat_id: int, message_id: int, seq: int | None) -> MessageDeletedFrame:
+    return {
+        "type": "message.deleted",
+        "chat": chat_id,
+        "message": message_id,
+        "seq": seq,
+        "scope": "me" if seq is None else "all",
+    }
+
+
+def reaction_updated(message: Message, seq: int) -> ReactionUpdatedFrame:
+    reactions = sorted(message.reactions.all(), key=lambda r: (r.created_at, r.pk))
+    return {
+        "type": "reaction.updated",
+        "chat": message.chat_id,
+        "seq": seq,
+        "message": message.pk,
+        "reactions": reactions_payload(reactions),
+    }
+
+
+def typing(*, chat_id: int, user) -> TypingFrame:
+    return {"type": "typing", "chat": chat_id, "user": user.pk, "name": user.display_name}
+
+
+def read(*, chat_id: int, user_id: int, seq: int) -> ReadFrame:
+    return {"type": "read", "chat": chat_id, "user": user_id, "seq": seq}
+
+
+def chat_updated(chat: Chat, *, seq: int, by: int | None) -> ChatUpdatedFrame:
+    return {
+        "type": "chat.updated",
+        "chat": chat.pk,
+        "seq": seq,
+        "title": chat.title,
+        "avatar": chat_avatar_url(chat),
+        "by": by,
+    }
+
+
+def member_added(*, chat_id: int, seq: int, user, role: str, by: int | None) -> MemberAddedFrame:
+    return {
+        "type": "member.added",
+        "chat": chat_id,
+        "seq": seq,
+        "user": user_ref(user),
+        "role": role,
+        "by": by,
+    }
+
+
+def member_removed(
+    *, chat_id: int, seq: int, user_id: int, by: int | None, left: bool
+) -> MemberRemovedFrame:
+    return {
+        "type": "member.removed",
+        "chat": chat_id,
+        "seq": seq,
+        "user": user_id,
+        "by": by,
+        "left": left,
+    }
+
+
+def member_updated(
+    *, chat_id: int, seq: int, user_id: int, role: str, by: int | None
+) -> MemberUpdatedFrame:
+    return {
+        "type": "member.updated",
+        "chat": chat_id,
+        "seq": seq,
+        "user": user_id,
+        "role": role,
+        "by": by,
+    }
+
+
+def chat_deleted(*, chat_id: int) -> ChatDeletedFrame:
+    return {"type": "chat.deleted", "chat": chat_id}
+
+
+def event_frame(event: ChatEvent, message: Message | None, chat: Chat) -> dict:
+    """Rebuild the frame of a stored change for `sync` (from current state: nothing deleted
+    meanwhile is shown again). `message` is the event's message with prefetches, if any."""
+    kind = event.type
+    if kind == "message.updated":
+        return message_updated(message, event.seq)
+    if kind == "message.deleted":
+        return message_deleted(chat_id=event.chat_id, message_id=event.message_id, seq=event.seq)
+    if kind == "reaction.updated":
+        return reaction_updated(message, event.seq)
+    data = event.data
+    if kind == "chat.updated":
+        return {
+            "type": "chat.updated",
+            "chat": event.chat_id,
+            "seq": event.seq,
+            "title": data.get("title", chat.title),
+            "avatar": data.get("avatar"),
+            "by": event.actor_id,
+        }
+    if kind == "member.added":
+        return {
+            "type": "member.added",
+            "chat": event.chat_id,
+            "seq": event.seq,
+            "user": data["user"],
+            "role": data["role"],
+            "by": event.actor_id,
+        }
+    if kind == "member.removed":
+        return member_removed(
+            chat_id=event.chat_id,
+            seq=event.seq,
+            user_id=data["user"],
+            by=event.actor_id,
+            left=bool(data.get("left")),
+        )
+    if kind == "member.updated":
+        return member_updated(
+            chat_id=event.chat_id,
+            seq=event.seq,
+            user_id=data["user"],
+            role=data["role"],
+            by=event.actor_id,
+        )
+    raise ValueError(f"unknown chat event type {kind!r}")

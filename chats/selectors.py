@@ -1,0 +1,378 @@
+"""Every read about chats that a page, the API or the socket uses.
+
+Access helpers raise Http404 both for what does not exist and for what the user may not see.
+The selectors own select_related/prefetch_related, so query counts are decided here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from accounts.selectors import blocked_user_ids, is_blocked_between, online_user_ids
+from chats import events
+from chats.models import (
+    Attachment,
+    AuditLog,
+    Chat,
+    ChatEvent,
+    Membership,
+    Message,
+    MessageEdit,
+    MessageHide,
+    Reaction,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+HISTORY_PAGE = 50
+HISTORY_PAGE_MAX = 100
+SYNC_EVENTS_PER_CHAT = 200
+SYNC_CHATS_MAX = 100
+MESSAGE_FRAMES = frozenset(
+    {"message.new", "message.updated", "message.deleted", "reaction.updated"}
+)
+
+
+# -- access -----------------------------------------------------------------------------------
+def membership_get(user: User, chat_id: int) -> Membership:
+    """The user's membership of chat `chat_id` (with the chat); Http404 if none or anonymous."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Membership.objects.select_related("chat").get(chat_id=chat_id, user=user)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def chat_get_for_user(user: User, chat_id: int) -> Chat:
+    """The chat if `user` is a member (its `membership` attribute set); Http404 otherwise."""
+    membership = membership_get(user, chat_id)
+    chat = membership.chat
+    chat.membership = membership
+    return chat
+
+
+def member_ids(chat_id: int) -> list[int]:
+    """Ids of the chat's current members (the recipients of its events)."""
+    return list(Membership.objects.filter(chat_id=chat_id).values_list("user_id", flat=True))
+
+
+def _message_queryset() -> QuerySet[Message]:
+    """Messages with everything `events.message_payload` reads, in a fixed number of queries."""
+    return Message.objects.select_related(
+        "sender", "reply_to", "reply_to__sender"
+    ).prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+        Prefetch("reply_to__attachments", queryset=Attachment.objects.only("id", "message_id")),
+        Prefetch("reactions", queryset=Reaction.objects.select_related("user").order_by("id")),
+    )
+
+
+def message_for_payload(message_id: int) -> Message:
+    """One message loaded for serialising (after a write, inside the service)."""
+    return _message_queryset().get(pk=message_id)
+
+
+def message_get_for_user(user: User, message_id: int) -> Message:
+    """A message of a chat `user` belongs to, with its chat; Http404 otherwise."""
+    if not user.is_authenticated or not isinstance(message_id, int):
+        raise Http404
+    message = (
+        Message.objects.select_related("chat")
+        .filter(pk=message_id, chat__memberships__user=user)
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
+    """An attachment of a chat `user` belongs to (sent, or uploaded by `user`); Http404
+    otherwise: a removed member gets 404 like a stranger."""
+    if not user.is_authenticated:
+        raise Http404
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, chat__memberships__user=user)
+        .filter(Q(message__isnull=False, message__deleted_at__isnull=True) | Q(uploader=user))
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+# -- the chat list ----------------------------------------------------------------------------
+@dataclass
+class ChatRow:
+    """One line of /chats/: the chat as this user sees it."""
+
+    chat: Chat
+    membership: Membership
+    title: str
+    avatar_person: User | None  # the other person of a dialog
+    avatar_url: str | None
+    unread: int
+    online: bool
+    preview: Message | None
+
+    @property
+    def id(self) -> int:
+        return self.chat.pk
+
+
+def _unread_subquery(user: User) -> Subquery:
+    unread = (
+        Message.objects.filter(
+            chat_id=OuterRef("chat_id"),
+            seq__gt=OuterRef("last_read_seq"),
+            deleted_at__isnull=True,
+        )
+        .exclude(sender_id=user.pk)
+        .order_by()
+        .values("chat_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread), 0)
+
+
+def chat_list_for(user: User, *, q: str = "") -> list[ChatRow]:
+    """The user's chats by last activity, with title, preview, unread count and presence.
+
+    A dialog nobody wrote in yet is listed only for the person who opened it. A constant
+    number of queries whatever the number of chats."""
+    memberships = list(
+        Membership.objects.filter(user=user, hidden=False)
+        .filter(
+            ~Q(chat__kind=Chat.Kind.DIALOG, chat__last_message__isnull=True)
+            | Q(chat__created_by=user)
+        )
+        .select_related("chat", "chat__last_message", "chat__last_message__sender")
+        .annotate(unread=_unread_subquery(user))
+        .order_by("-chat__last_activity_at", "-chat_id")
+    )
+    dialog_ids = [m.chat_id for m in memberships if not m.chat.is_group]
+    others = {
+        m.chat_id: m.user
+        for m in Membership.objects.filter(chat_id__in=dialog_ids)
+        .exclude(user=user)
+        .select_related("user")
+    }
+    online = online_user_ids([u.pk for u in others.values()]) if others else set()
+    rows = []
+    needle = q.strip().casefold()
+    for membership in memberships:
+        chat = membership.chat
+        person = others.get(chat.pk)
+        if chat.is_group:
+            title, avatar_url = chat.title, events.chat_avatar_url(chat)
+        else:
+            title = person.display_name if person else str(chat)
+            avatar_url = person.avatar_url if person else None
+        if (
+            needle
+            and needle not in title.casefold()
+            and (person is None or needle not in person.username.casefold())
+        ):
+            continue
+        last = chat.last_message
+        preview = last if last is not None and last.seq > membership.cleared_seq else None
+        rows.append(
+            ChatRow(
+                chat=chat,
+                membership=membership,
+                title=title,
+                avatar_person=person,
+                avatar_url=avatar_url,
+                unread=membership.unread,
+                online=person is not None and person.pk in online,
+                preview=preview,
+            )
+        )
+    return rows
+
+
+def unread_total(user: User) -> int:
+    """Unread messages in all the user's visible chats (the navigation badge)."""
+    if not user.is_authenticated:
+        return 0
+    return (
+        Message.objects.filter(
+            chat__memberships__user=user,
+            chat__memberships__hidden=False,
+            seq__gt=F("chat__memberships__last_read_seq"),
+            deleted_at__isnull=True,
+        )
+        .exclude(sender_id=user.pk)
+        .count()
+    )
+
+
+# -- one chat ---------------------------------------------------------------------------------
+def _visible_messages(user: User, chat: Chat, membership: Membership) -> QuerySet[Message]:
+    hidden = MessageHide.objects.filter(user=user, message_id=OuterRef("pk"))
+    return (
+        _message_queryset()
+        .filter(chat=chat, seq__gt=membership.cleared_seq)
+        .exclude(Exists(hidden))
+    )
+
+
+def history_page(
+    user: User, chat: Chat, *, before: int | None = None, limit: int = HISTORY_PAGE
+) -> list[Message]:
+    """Up to `limit` messages before seq `before` (newest page when None), oldest first.
+
+    Walks the (chat, seq) index backwards, so a chat of a million messages opens as fast as
+    one of a thousand."""
+    page = list(history_queryset(user, chat, before=before, limit=limit))
+    page.reverse()
+    return page
+
+
+def history_queryset(
+    user: User, chat: Chat, *, before: int | None = None, limit: int = HISTORY_PAGE
+) -> QuerySet[Message]:
+    """The query behind `history_page`, newest first (tests read its plan)."""
+    membership = getattr(chat, "membership", None) or membership_get(user, chat.pk)
+    limit = max(1, min(limit, HISTORY_PAGE_MAX))
+    qs = _visible_messages(user, chat, membership)
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    return qs.order_by("-seq")[:limit]
+
+
+def read_state(chat: Chat) -> dict[str, int]:
+    """`{user id: last_read_seq}` of every member (ticks in dialogs, "read by N" in groups)."""
+    return {
+        str(user_id): seq
+        for user_id, seq in Membership.objects.filter(chat=chat).values_list(
+            "user_id", "last_read_seq"
+        )
+    }
+
+
+def members_of(chat: Chat) -> list[Membership]:
+    """Members with their users, owner first, then admins, then by joining time."""
+    order = {Membership.Role.OWNER: 0, Membership.Role.ADMIN: 1, Membership.Role.MEMBER: 2}
+    rows = list(Membership.objects.filter(chat=chat).select_related("user").order_by("joined_at"))
+    rows.sort(key=lambda m: order[m.role])
+    return rows
+
+
+def dialog_partner(chat: Chat, user: User) -> User | None:
+    """The other person of a dialog."""
+    other = Membership.objects.filter(chat=chat).exclude(user=user).select_related("user").first()
+    return other.user if other else None
+
+
+def dialog_blocked(chat: Chat, user: User) -> bool:
+    """True if `user` and the other person of this dialog blocked one another."""
+    partner = dialog_partner(chat, user)
+    return partner is not None and is_blocked_between(user.pk, partner.pk)
+
+
+def message_edits(user: User, message_id: int) -> tuple[Message, list[MessageEdit]]:
+    """A message and its earlier versions, oldest first, for a member of its chat."""
+    message = message_get_for_user(user, message_id)
+    if message.is_deleted:
+        raise Http404
+    return message, list(message.edits.all())
+
+
+def audit_log_for(user: User, chat: Chat, *, limit: int = 200) -> list[AuditLog]:
+    """The group's audit log, newest first; Http404 unless `user` is its owner or an admin."""
+    membership = getattr(chat, "membership", None) or membership_get(user, chat.pk)
+    if not chat.is_group or not membership.can_moderate:
+        raise Http404
+    return list(AuditLog.objects.filter(chat=chat).select_related("actor", "target_user")[:limit])
+
+
+def addable_friends(user: User, chat: Chat | None = None) -> QuerySet:
+    """Friends of `user` that can be put in a group (not blocked, not already members)."""
+    from accounts.models import User as UserModel
+    from social.models import Friendship
+
+    qs = UserModel.objects.filter(
+        is_active=True,
+        pk__in=Friendship.objects.filter(user=user).values("friend_id"),
+    ).exclude(pk__in=blocked_user_ids(user))
+    if chat is not None:
+        qs = qs.exclude(chat_memberships__chat=chat)
+    return qs.order_by("first_name", "last_name", "username")
+
+
+# -- sync -------------------------------------------------------------------------------------
+def sync_for(user: User, wanted: dict[int, int]) -> dict[str, events.SyncChatResult]:
+    """Every change after the given seq of each chat, in seq order, as live frames.
+
+    A chat the user no longer belongs to answers `{"gone": true}`. At most
+    SYNC_EVENTS_PER_CHAT changes per chat: `complete` is false when the client must ask again
+    from the last seq it got."""
+    result: dict[str, events.SyncChatResult] = {}
+    memberships = {
+        m.chat_id: m
+        for m in Membership.objects.filter(user=user, chat_id__in=list(wanted)).select_related(
+            "chat"
+        )
+    }
+    for chat_id, since in wanted.items():
+        membership = memberships.get(chat_id)
+        if membership is None:
+            result[str(chat_id)] = {"gone": True}
+            continue
+        result[str(chat_id)] = _sync_chat(user, membership, max(since, 0))
+    return result
+
+
+def _sync_chat(user: User, membership: Membership, since: int) -> events.SyncChatResult:
+    chat = membership.chat
+    limit = SYNC_EVENTS_PER_CHAT
+    floor = max(since, membership.cleared_seq)
+    messages = list(
+        _message_queryset().filter(chat=chat, seq__gt=floor).order_by("seq")[: limit + 1]
+    )
+    changes = list(ChatEvent.objects.filter(chat=chat, seq__gt=since).order_by("seq")[: limit + 1])
+    changed_ids = {c.message_id for c in changes if c.message_id}
+    loaded = {m.pk: m for m in messages}
+    missing = changed_ids - loaded.keys()
+    if missing:
+        loaded.update({m.pk: m for m in _message_queryset().filter(pk__in=missing)})
+    hidden = set(
+        MessageHide.objects.filter(
+            user=user, message__chat=chat, message__seq__gt=floor
+        ).values_list("message_id", flat=True)
+    )
+    items: list[tuple[int, dict]] = [(m.seq, events.message_new(m)) for m in messages]
+    for change in changes:
+        message = loaded.get(change.message_id) if change.message_id else None
+        if message is not None and message.seq <= membership.cleared_seq:
+            continue
+        items.append((change.seq, events.event_frame(change, message, chat)))
+    items.sort(key=lambda item: item[0])
+    complete = len(items) <= limit
+    items = items[:limit]
+    frames = [
+        frame
+        for _seq, frame in items
+        if not (frame["type"] in MESSAGE_FRAMES and _frame_message_id(frame) in hidden)
+    ]
+    last_seq = items[-1][0] if items else since
+    return {
+        "events": frames,
+        "last_seq": max(chat.last_seq, last_seq) if complete else last_seq,
+        "complete": complete,
+        "read": read_state(chat),
+    }
+
+
+def _frame_message_id(frame: dict) -> int:
+    message = frame.get("message")
+    return message["id"] if isinstance(message, dict) else message

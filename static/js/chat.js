@@ -1,0 +1,655 @@
+// The chat page: renders messages, applies live changes strictly in seq order (catching up
+// with `sync` after a reconnect or a gap), sends through the outbox, and handles history
+// paging, typing, read marks, reactions, replies, edits, deletes and attachments.
+import { socket } from "./socket.js";
+import { outbox } from "./outbox.js";
+import { avatar, csrfToken, el, fill, formatDateTime, formatSize, formatTime, linkify } from "./chat-render.js";
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const state = JSON.parse($("#chat-state").textContent);
+const S = JSON.parse($("#chat-strings").textContent);
+const chatId = state.chat.id;
+const me = state.me;
+const isGroup = state.chat.kind === "group";
+const RANK = { owner: 3, admin: 2, member: 1 };
+
+let role = state.role;
+let lastSeq = state.last_seq;
+let myRead = state.last_read_seq;
+let hasMore = state.has_more;
+let active = !state.blocked;
+let syncing = false;
+let loadingOlder = false;
+const buffer = [];
+const readMap = new Map(Object.entries(state.read).map(([id, seq]) => [Number(id), seq]));
+const members = new Map(Object.entries(state.members).map(([id, m]) => [Number(id), m]));
+const messages = new Map(); // id -> message payload
+const typingTimers = new Map();
+
+const log = $("#chat-log");
+const list = $("#messages");
+const olderButton = $("#chat-older");
+const form = $("#composer");
+const textarea = $("#composer-text");
+const fileInput = $("#composer-file");
+const fileList = $("#composer-files");
+const banner = $("#composer-banner");
+const bannerText = $("#composer-banner-text");
+const notice = $("#chat-notice");
+const picker = $("#reaction-picker");
+const typingLine = $("#chat-typing");
+
+// Frames of user actions carry a ref, so a refusal (`error` with that ref) can be shown.
+const ACTION_REF = `chat-${chatId}`;
+let flashTimer = null;
+function act(frame) { socket.send({ ...frame, ref: ACTION_REF }); }
+socket.on("error", (frame) => {
+  if (frame.ref !== ACTION_REF || !active) return;
+  notice.textContent = frame.detail;
+  notice.hidden = false;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { if (active) notice.hidden = true; }, 6000);
+});
+
+// -- rendering --------------------------------------------------------------------------------
+function liFor(id) { return list.querySelector(`li[data-id="${id}"]`); }
+
+function readersOf(message) {
+  let count = 0;
+  for (const [userId, seq] of readMap) {
+    if (userId !== me && members.has(userId) && seq >= message.seq) count += 1;
+  }
+  return count;
+}
+
+function statusNode(message) {
+  const node = el("span", { class: "msg-status" });
+  const readers = readersOf(message);
+  if (readers > 0) {
+    node.dataset.status = "read";
+    const label = isGroup ? fill(S.read_by, { n: readers }) : S.read;
+    node.append(el("span", { "aria-hidden": "true" }, "✓✓"), el("span", { class: isGroup ? "" : "visually-hidden" }, label));
+    node.title = label;
+  } else {
+    node.dataset.status = "sent";
+    node.title = S.sent;
+    node.append(el("span", { "aria-hidden": "true" }, "✓"), el("span", { class: "visually-hidden" }, S.sent));
+  }
+  return node;
+}
+
+function pendingStatusNode(entry) {
+  if (entry.status === "failed") {
+    return el("span", { class: "msg-status msg-failed", dataset: { status: "failed" }, role: "alert" },
+      `${S.failed}${entry.error ? ` (${entry.error})` : ""} `,
+      el("button", { type: "button", class: "link-button", onclick: () => outbox.retry(entry.client_id) }, S.retry),
+      " · ",
+      el("button", { type: "button", class: "link-button", onclick: () => outbox.discard(entry.client_id) }, S.discard));
+  }
+  return el("span", { class: "msg-status", dataset: { status: "queued" }, title: S.queued },
+    el("span", { "aria-hidden": "true" }, "🕓"), el("span", { class: "visually-hidden" }, S.queued));
+}
+
+function attachmentNodes(attachments) {
+  if (!attachments?.length) return null;
+  const images = attachments.filter((a) => a.kind === "image");
+  const others = attachments.filter((a) => a.kind !== "image");
+  return el("div", { class: "msg-attachments" },
+    images.length ? el("div", { class: `msg-images msg-images-${Math.min(images.length, 3)}` },
+      images.map((a) => el("a", { href: a.url, target: "_blank", class: "msg-image", title: a.name },
+        el("img", { src: a.thumb || a.url, alt: a.name, loading: "lazy", width: a.width, height: a.height })))) : null,
+    others.map((a) => {
+      if (a.kind === "audio") {
+        return el("figure", { class: "msg-media" }, el("audio", { controls: true, preload: "none", src: a.url }),
+          el("figcaption", {}, el("a", { href: `${a.url}?download=1`, download: a.name }, a.name)));
+      }
+      if (a.kind === "video") {
+        return el("figure", { class: "msg-media" }, el("video", { controls: true, preload: "metadata", src: a.url }),
+          el("figcaption", {}, el("a", { href: `${a.url}?download=1`, download: a.name }, a.name)));
+      }
+      return el("a", { class: "file-card", href: `${a.url}?download=1`, download: a.name },
+        el("span", { class: "file-icon", "aria-hidden": "true" }, "📄"),
+        el("span", { class: "file-name" }, a.name),
+        el("span", { class: "file-size muted" }, formatSize(a.size)));
+    }));
+}
+
+function reactionNodes(message) {
+  const wrap = el("div", { class: "msg-reactions" });
+  for (const reaction of message.reactions || []) {
+    const mine = reaction.user_ids.includes(me);
+    wrap.append(el("button", {
+      type: "button", class: "reaction-chip", "aria-pressed": mine ? "true" : "false",
+      "aria-label": `${reaction.emoji} ${reaction.count}`, dataset: { emoji: reaction.emoji },
+      onclick: () => toggleReaction(message.id, reaction.emoji),
+    }, el("span", { "aria-hidden": "true" }, reaction.emoji), el("span", { class: "reaction-count" }, reaction.count),
+    el("span", { class: "reactors", "aria-hidden": "true" }, reaction.users.slice(0, 3).map((u) => avatar(u)))));
+  }
+  return wrap;
+}
+
+function quoteNode(reply) {
+  if (!reply) return null;
+  const who = reply.sender ? (reply.sender.id === me ? S.you : reply.sender.name) : S.deleted_user;
+  const text = reply.deleted ? S.deleted : (reply.text || (reply.attachments ? S.file : ""));
+  return el("blockquote", { class: "msg-quote", tabindex: "0", dataset: { target: reply.id },
+    onclick: () => jumpTo(reply.id), onkeydown: (e) => { if (e.key === "Enter") jumpTo(reply.id); } },
+  el("span", { class: "msg-quote-author" }, who), el("span", { class: "msg-quote-text" }, text));
+}
+
+function canDeleteForAll(message) {
+  if (!message.sender) return isGroup && RANK[role] > RANK.member;
+  if (message.sender.id === me) return true;
+  const senderRole = members.get(message.sender.id)?.role || "member";
+  return isGroup && RANK[role] >= RANK.admin && RANK[role] > RANK[senderRole];
+}
+
+function menuNode(message) {
+  const menu = el("details", { class: "msg-menu" },
+    el("summary", { "aria-label": S.actions, title: S.actions }, "⋯"),
+    el("div", { class: "msg-menu-list" }));
+  menu.addEventListener("toggle", () => {
+    if (!menu.open) return;
+    for (const other of list.querySelectorAll("details.msg-menu[open]")) if (other !== menu) other.open = false;
+    const current = messages.get(message.id) || message;
+    const items = [];
+    if (active) {
+      items.push(["react", S.react, (button) => openPicker(current.id, button)]);
+      items.push(["reply", S.reply, () => startReply(current)]);
+      if (current.sender?.id === me) items.push(["edit", S.edit, () => startEdit(current)]);
+    }
+    items.push(["delete-me", S.delete_me, () => act({ type: "message.delete", message: current.id, for: "me" })]);
+    if (active && canDeleteForAll(current)) {
+      items.push(["delete-all", S.delete_all, () => act({ type: "message.delete", message: current.id, for: "all" })]);
+    }
+    const box = menu.querySelector(".msg-menu-list");
+    box.replaceChildren(...items.map(([key, label, action]) => el("button", {
+      type: "button", class: "link-button", dataset: { action: key },
+      onclick: (event) => { menu.open = false; action(event.currentTarget.closest("li")); },
+    }, label)));
+    box.querySelector("button")?.focus();
+  });
+  return menu;
+}
+
+function messageNode(message) {
+  const mine = message.sender?.id === me;
+  const li = el("li", {
+    class: `msg${mine ? " msg-mine" : ""}${message.deleted ? " msg-deleted" : ""}`,
+    id: `m-${message.id}`, dataset: { id: message.id, seq: message.seq, clientId: message.client_id || "" },
+  });
+  const bubble = el("div", { class: "msg-bubble" });
+  if (isGroup && !mine) {
+    bubble.append(el("div", { class: "msg-author" }, message.sender ? message.sender.name : S.deleted_user));
+  }
+  if (message.deleted) {
+    bubble.append(el("p", { class: "msg-text msg-tombstone" }, S.deleted));
+  } else {
+    bubble.append(quoteNode(message.reply_to) || "", attachmentNodes(message.attachments) || "");
+    if (message.text) bubble.append(el("p", { class: "msg-text" }, linkify(message.text)));
+  }
+  const meta = el("div", { class: "msg-meta" },
+    el("time", { datetime: message.created_at, title: formatDateTime(message.created_at) }, formatTime(message.created_at)));
+  if (message.edited_at && !message.deleted) {
+    meta.append(el("button", { type: "button", class: "link-button msg-edited", onclick: () => showEdits(message.id) }, S.edited));
+  }
+  if (mine && !message.deleted) meta.append(statusNode(message));
+  bubble.append(meta);
+  if (!message.deleted) bubble.append(reactionNodes(message));
+  li.append(bubble);
+  if (!message.deleted) li.append(menuNode(message));
+  return li;
+}
+
+function pendingNode(entry) {
+  const li = el("li", { class: "msg msg-mine msg-pending", dataset: { clientId: entry.client_id, pending: "1" } });
+  const bubble = el("div", { class: "msg-bubble" }, quoteNode(entry.reply) || "", attachmentNodes(entry.attachments) || "");
+  if (entry.text) bubble.append(el("p", { class: "msg-text" }, linkify(entry.text)));
+  bubble.append(el("div", { class: "msg-meta" },
+    el("time", { datetime: entry.created_at }, formatTime(entry.created_at)), pendingStatusNode(entry)));
+  li.append(bubble);
+  return li;
+}
+
+function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }
+function scrollToBottom() { log.scrollTop = log.scrollHeight; pinned = true; }
+// While the reader is at the newest message, keep it in view as images and fonts load.
+let pinned = true;
+new ResizeObserver(() => { if (pinned) log.scrollTop = log.scrollHeight; }).observe(list);
+
+// Insert or replace a message (from history, an ack, a live frame or sync) in seq order.
+function upsertMessage(message) {
+  const known = messages.get(message.id);
+  messages.set(message.id, message);
+  const node = messageNode(message);
+  const existing = liFor(message.id)
+    || (message.client_id && list.querySelector(`li[data-pending][data-client-id="${message.client_id}"]`));
+  if (existing) { existing.replaceWith(node); return node; }
+  if (known) return node;
+  const stick = atBottom() || message.sender?.id === me;
+  const after = [...list.querySelectorAll("li[data-seq]")].find((li) => Number(li.dataset.seq) > message.seq);
+  const firstPending = list.querySelector("li[data-pending]");
+  list.insertBefore(node, after || firstPending || null);
+  if (stick && !after) scrollToBottom();
+  return node;
+}
+
+function refreshStatuses() {
+  for (const li of list.querySelectorAll("li.msg-mine[data-id]")) {
+    const message = messages.get(Number(li.dataset.id));
+    const old = li.querySelector(".msg-status");
+    if (message && old) old.replaceWith(statusNode(message));
+  }
+}
+
+function endChat(text) {
+  active = false;
+  form.hidden = true;
+  banner.hidden = true;
+  notice.textContent = text;
+  notice.hidden = false;
+  picker.hidden = true;
+}
+
+// -- applying changes in seq order ------------------------------------------------------------
+function apply(frame) {
+  switch (frame.type) {
+    case "message.new": {
+      const senderId = frame.message.sender?.id;
+      if (senderId) readMap.set(senderId, Math.max(readMap.get(senderId) || 0, frame.seq));
+      upsertMessage(frame.message);
+      if (senderId) clearTyping(senderId);
+      break;
+    }
+    case "message.updated":
+      if (messages.has(frame.message.id)) upsertMessage(frame.message);
+      break;
+    case "message.deleted": {
+      const message = messages.get(frame.message);
+      if (message) upsertMessage({ ...message, deleted: true, text: "", attachments: [], reactions: [], reply_to: null });
+      break;
+    }
+    case "reaction.updated": {
+      const message = messages.get(frame.message);
+      if (message) upsertMessage({ ...message, reactions: frame.reactions });
+      break;
+    }
+    case "chat.updated":
+      if (isGroup) {
+        $("#chat-title").textContent = frame.title;
+        document.title = document.title.replace(/^[^·]*/, `${frame.title} `);
+        const img = $("#chat-avatar");
+        if (img && frame.avatar) img.src = frame.avatar;
+      }
+      break;
+    case "member.added":
+      members.set(frame.user.id, { ...frame.user, role: frame.role });
+      updateMemberCount();
+      break;
+    case "member.removed":
+      members.delete(frame.user);
+      updateMemberCount();
+      refreshStatuses();
+      if (frame.user === me) endChat(frame.left ? S.left : S.removed);
+      break;
+    case "member.updated": {
+      const member = members.get(frame.user);
+      if (member) member.role = frame.role;
+      if (frame.user === me) role = frame.role;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+function showPresence(online) {
+  if (!isGroup) $("#chat-status").textContent = online ? S.online : "";
+}
+
+socket.on("presence", (frame) => { if (frame.user === state.partner) showPresence(frame.online); });
+
+function updateMemberCount() {
+  if (isGroup) $("#chat-status").textContent = fill(S.members, { n: members.size });
+}
+
+function onSeqFrame(frame) {
+  if (frame.chat !== chatId) return;
+  if (syncing) { buffer.push(frame); return; }
+  if (frame.seq <= lastSeq) return; // already applied or part of what the page showed
+  if (frame.seq === lastSeq + 1) {
+    apply(frame);
+    lastSeq = frame.seq;
+    afterChange();
+  } else {
+    buffer.push(frame); // a gap: something was missed; catch up first
+    requestSync();
+  }
+}
+
+function drainBuffer() {
+  buffer.sort((a, b) => a.seq - b.seq);
+  while (buffer.length) {
+    const frame = buffer[0];
+    if (frame.seq <= lastSeq) { buffer.shift(); continue; }
+    if (frame.seq !== lastSeq + 1) { requestSync(); return; }
+    buffer.shift();
+    apply(frame);
+    lastSeq = frame.seq;
+  }
+  afterChange();
+}
+
+function requestSync() {
+  if (syncing || !socket.isOpen) return;
+  syncing = true;
+  socket.send({ type: "sync", chats: { [chatId]: lastSeq } });
+}
+
+function afterChange() {
+  refreshStatuses();
+  markRead();
+}
+
+for (const type of ["message.new", "message.updated", "message.deleted", "reaction.updated",
+  "chat.updated", "member.added", "member.removed", "member.updated"]) {
+  socket.on(type, (frame) => {
+    if (type === "message.deleted" && frame.seq === null) {
+      if (frame.chat === chatId) { liFor(frame.message)?.remove(); messages.delete(frame.message); }
+      return;
+    }
+    onSeqFrame(frame);
+  });
+}
+
+socket.on("sync.result", (frame) => {
+  const result = frame.chats[String(chatId)];
+  if (!result) return;
+  if (result.gone) { syncing = false; buffer.length = 0; endChat(S.removed); return; }
+  for (const event of result.events) {
+    if (event.seq > lastSeq) { apply(event); lastSeq = event.seq; }
+  }
+  for (const [userId, seq] of Object.entries(result.read || {})) {
+    readMap.set(Number(userId), Math.max(readMap.get(Number(userId)) || 0, seq));
+  }
+  syncing = false;
+  if (!result.complete) { lastSeq = Math.max(lastSeq, result.last_seq); requestSync(); return; }
+  lastSeq = Math.max(lastSeq, result.last_seq);
+  drainBuffer();
+});
+
+socket.on("chat.deleted", (frame) => { if (frame.chat === chatId) endChat(S.chat_deleted); });
+socket.on("open", () => { syncing = false; requestSync(); });
+socket.on("close", () => { syncing = false; });
+
+socket.on("read", (frame) => {
+  if (frame.chat !== chatId) return;
+  readMap.set(frame.user, Math.max(readMap.get(frame.user) || 0, frame.seq));
+  if (frame.user === me) myRead = Math.max(myRead, frame.seq);
+  refreshStatuses();
+});
+
+// -- typing -----------------------------------------------------------------------------------
+function renderTyping() {
+  const names = [...typingTimers.keys()].map((id) => members.get(id)?.name).filter(Boolean);
+  typingLine.textContent = names.length === 0 ? "" : names.length === 1 ? fill(S.typing, { name: names[0] }) : S.typing_many;
+  $("#chat-status").hidden = names.length > 0;
+}
+
+function clearTyping(userId) {
+  clearTimeout(typingTimers.get(userId));
+  if (typingTimers.delete(userId)) renderTyping();
+}
+
+socket.on("typing", (frame) => {
+  if (frame.chat !== chatId || frame.user === me) return;
+  if (!members.has(frame.user)) members.set(frame.user, { id: frame.user, name: frame.name, role: "member" });
+  clearTimeout(typingTimers.get(frame.user));
+  typingTimers.set(frame.user, setTimeout(() => clearTyping(frame.user), 5000));
+  renderTyping();
+});
+
+let typingSentAt = 0;
+textarea.addEventListener("input", () => {
+  autosize();
+  if (!active || editing || !textarea.value.trim()) return;
+  const now = Date.now();
+  if (now - typingSentAt > 3000 && socket.isOpen) { typingSentAt = now; socket.send({ type: "typing", chat: chatId }); }
+});
+
+function autosize() {
+  textarea.style.height = "auto";
+  textarea.style.height = `${Math.min(textarea.scrollHeight, 160)}px`;
+}
+
+// -- read marks -------------------------------------------------------------------------------
+let readTimer = null;
+function markRead() {
+  clearTimeout(readTimer);
+  readTimer = setTimeout(() => {
+    if (!active && !state.blocked) return;
+    if (document.visibilityState !== "visible" || !atBottom() || lastSeq <= myRead || !socket.isOpen) return;
+    myRead = lastSeq;
+    socket.send({ type: "read", chat: chatId, seq: lastSeq });
+  }, 250);
+}
+document.addEventListener("visibilitychange", markRead);
+
+// -- history ----------------------------------------------------------------------------------
+async function loadOlder() {
+  if (loadingOlder || !hasMore) return;
+  const first = list.querySelector("li[data-seq]");
+  if (!first) return;
+  loadingOlder = true;
+  try {
+    const response = await fetch(`${state.urls.history}?before=${first.dataset.seq}`, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const page = await response.json();
+    const before = log.scrollHeight;
+    const nodes = [];
+    for (const message of page.messages) {
+      if (messages.has(message.id)) continue;
+      messages.set(message.id, message);
+      nodes.push(messageNode(message));
+    }
+    list.prepend(...nodes);
+    log.scrollTop += log.scrollHeight - before;
+    hasMore = page.has_more;
+    olderButton.hidden = !hasMore;
+  } finally {
+    loadingOlder = false;
+  }
+}
+
+log.addEventListener("scroll", () => {
+  pinned = atBottom();
+  if (log.scrollTop < 200) loadOlder();
+  if (atBottom()) markRead();
+}, { passive: true });
+olderButton.addEventListener("click", loadOlder);
+
+function jumpTo(messageId) {
+  const target = liFor(messageId);
+  if (!target) return;
+  target.scrollIntoView({ block: "center", behavior: "smooth" });
+  target.classList.add("msg-flash");
+  setTimeout(() => target.classList.remove("msg-flash"), 1500);
+}
+
+async function showEdits(messageId) {
+  const dialog = $("#edit-history");
+  const box = $("#edit-history-list");
+  const response = await fetch(state.urls.edits.replace("/0/", `/${messageId}/`), { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const data = await response.json();
+  const versions = [...data.edits, { text: data.text, edited_at: data.edited_at }];
+  box.replaceChildren(...versions.map((v) => el("li", {},
+    el("time", { datetime: v.edited_at }, formatDateTime(v.edited_at)), el("p", {}, linkify(v.text || "")))));
+  dialog.showModal();
+}
+
+// -- reactions --------------------------------------------------------------------------------
+let pickerFor = null;
+let pickerReturn = null;
+
+function toggleReaction(messageId, emoji) {
+  if (!active) return;
+  const message = messages.get(messageId);
+  const mine = message?.reactions?.find((r) => r.emoji === emoji)?.user_ids.includes(me);
+  act({ type: mine ? "reaction.remove" : "reaction.add", message: messageId, emoji });
+}
+
+function openPicker(messageId, li) {
+  pickerFor = messageId;
+  pickerReturn = li?.querySelector("summary");
+  picker.hidden = false;
+  const rect = li.getBoundingClientRect();
+  const host = $("#chat").getBoundingClientRect();
+  picker.style.top = `${Math.max(8, Math.min(rect.top - host.top, host.height - picker.offsetHeight - 8))}px`;
+  picker.querySelector("button")?.focus();
+}
+
+function closePicker() {
+  picker.hidden = true;
+  pickerFor = null;
+  pickerReturn?.focus();
+}
+
+picker.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-emoji]");
+  if (!button || pickerFor === null) return;
+  toggleReaction(pickerFor, button.dataset.emoji);
+  closePicker();
+});
+document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !picker.hidden) closePicker(); });
+document.addEventListener("click", (event) => {
+  if (!picker.hidden && !picker.contains(event.target) && !event.target.closest(".msg-menu")) closePicker();
+});
+
+// -- composer: reply, edit, files, send -------------------------------------------------------
+let replyTo = null;
+let editing = null;
+let uploads = []; // {key, file, status: "uploading"|"done"|"error", payload, error}
+
+function showBanner(text) { bannerText.textContent = text; banner.hidden = false; }
+function resetComposer() {
+  replyTo = null;
+  editing = null;
+  banner.hidden = true;
+  textarea.value = "";
+  autosize();
+}
+
+function startReply(message) {
+  editing = null;
+  replyTo = message;
+  const who = message.sender?.id === me ? S.you : (message.sender?.name || S.deleted_user);
+  showBanner(`${fill(S.replying_to, { name: who })}: ${(message.text || S.file).slice(0, 80)}`);
+  textarea.focus();
+}
+
+function startEdit(message) {
+  replyTo = null;
+  editing = message;
+  showBanner(S.editing);
+  textarea.value = message.text;
+  autosize();
+  textarea.focus();
+}
+
+$("#composer-banner-cancel").addEventListener("click", () => { resetComposer(); textarea.focus(); });
+
+function renderUploads() {
+  fileList.replaceChildren(...uploads.map((u) => el("li", { class: `composer-file composer-file-${u.status}` },
+    el("span", { class: "composer-file-name" }, u.file.name),
+    el("span", { class: "muted" }, u.status === "uploading" ? S.uploading : u.status === "error" ? u.error : formatSize(u.file.size)),
+    el("button", { type: "button", class: "link-button", "aria-label": `${S.remove_file}: ${u.file.name}`,
+      onclick: () => { uploads = uploads.filter((x) => x !== u); renderUploads(); } }, "✕"))));
+  $("#composer-send").disabled = uploads.some((u) => u.status === "uploading");
+}
+
+async function upload(item) {
+  const body = new FormData();
+  body.append("file", item.file);
+  try {
+    const response = await fetch(state.urls.upload, { method: "POST", body, headers: { "X-CSRFToken": csrfToken() } });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error || fill(S.upload_failed, { name: item.file.name }));
+    item.status = "done";
+    item.payload = data;
+  } catch (err) {
+    item.status = "error";
+    item.error = err.message || fill(S.upload_failed, { name: item.file.name });
+  }
+  renderUploads();
+}
+
+fileInput.addEventListener("change", () => {
+  for (const file of fileInput.files) {
+    const item = { file, status: "uploading" };
+    if (file.size > state.upload_max_bytes) {
+      Object.assign(item, { status: "error", error: fill(S.too_large, { name: file.name, max: Math.floor(state.upload_max_bytes / 1048576) }) });
+    }
+    uploads.push(item);
+    if (item.status === "uploading") upload(item);
+  }
+  fileInput.value = "";
+  renderUploads();
+});
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!active) return;
+  const text = textarea.value.trim();
+  if (editing) {
+    if (text !== editing.text && (text || editing.attachments?.length)) {
+      act({ type: "message.edit", message: editing.id, text });
+    }
+    resetComposer();
+    return;
+  }
+  if (uploads.some((u) => u.status === "uploading")) return;
+  const attachments = uploads.filter((u) => u.status === "done").map((u) => u.payload);
+  if (!text && !attachments.length) return;
+  const reply = replyTo ? { id: replyTo.id, seq: replyTo.seq, sender: replyTo.sender, text: (replyTo.text || "").slice(0, 200), deleted: false, attachments: replyTo.attachments?.length || 0 } : null;
+  const entry = outbox.add({ chat: chatId, text, replyTo: replyTo?.id || null, attachments, reply });
+  uploads = [];
+  renderUploads();
+  resetComposer();
+  list.append(pendingNode(entry));
+  scrollToBottom();
+  textarea.focus();
+});
+
+textarea.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    form.requestSubmit();
+  } else if (event.key === "Escape" && (editing || replyTo)) {
+    resetComposer();
+  }
+});
+
+outbox.on((event) => {
+  const pending = list.querySelector(`li[data-pending][data-client-id="${event.clientId}"]`);
+  if (event.type === "acked" && event.message?.chat === chatId) upsertMessage(event.message);
+  else if (event.type === "failed" && pending) pending.replaceWith(pendingNode(event.entry));
+  else if (event.type === "queued" && pending) pending.replaceWith(pendingNode(event.entry));
+  else if (event.type === "discarded") pending?.remove();
+});
+
+// -- start ------------------------------------------------------------------------------------
+for (const message of state.messages) {
+  messages.set(message.id, message);
+  list.append(messageNode(message));
+}
+for (const entry of outbox.list(chatId)) {
+  if (!list.querySelector(`li[data-client-id="${entry.client_id}"]`)) list.append(pendingNode(entry));
+}
+olderButton.hidden = !hasMore;
+showPresence(state.partner_online);
+scrollToBottom();
+outbox.start();
+if (socket.isOpen) requestSync();
+markRead();
+document.body.dataset.chatReady = "1";
