@@ -22,6 +22,11 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     from django.views.static import serve
 
+    # Only the public folders: chat files go through chats' permission-checked view.
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(
+            r"^media/(?P<path>(?:avatars|social|chat-avatars)/.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
     ]

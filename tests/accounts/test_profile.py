@@ -357,3 +357,23 @@ def test_profile_service_validates_on_its_own(user, overrides):
     with pytest.raises(ValidationError):
         services.profile_update(user=User.objects.get(pk=user.pk), **values)
     assert profile_fields(user) == before
+
+
+def test_profile_message_button_opens_the_dialog(user_client, user, other_user):
+    """The Message button on someone's profile posts to the dialog and lands in that chat."""
+    from chats.models import Chat
+
+    dialog_url = reverse("chats:dialog_open", args=[other_user.username])
+    page = user_client.get(profile_url(other_user)).content.decode()
+    assert f'action="{dialog_url}"' in page
+    response = user_client.post(dialog_url)
+    chat = Chat.objects.get()
+    assert response.status_code == 302
+    assert str(chat.pk) in response.url
+    assert set(chat.memberships.values_list("user_id", flat=True)) == {user.pk, other_user.pk}
+
+
+def test_own_profile_has_no_message_button(user_client, user):
+    """Nobody is offered a dialog with themselves."""
+    page = user_client.get(profile_url(user)).content.decode()
+    assert reverse("chats:dialog_open", args=[user.username]) not in page

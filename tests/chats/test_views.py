@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -418,3 +419,11 @@ def test_unsent_uploads_are_discarded_after_a_day(client, group, people):
     assert list(Attachment.objects.values_list("name", flat=True)) == ["kept.txt"]
     assert client.get(stale["url"]).status_code == 404
     assert client.get(sent["url"]).status_code == 200
+
+
+def test_chat_files_are_not_on_the_public_media_route(client, settings, tmp_path):
+    """A chat file's storage path under /media/ is 404 even when its name is known."""
+    folder = Path(settings.MEDIA_ROOT) / "chat-files" / "1" / "known"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "secret.pdf").write_bytes(b"%PDF-1.4 secret")
+    assert client.get("/media/chat-files/1/known/secret.pdf").status_code == 404
