@@ -2,7 +2,7 @@
 
 import sys
 
-NAMES = ["idle"]
+NAMES = ["idle", "delivery"]
 
 
 def main(argv: list[str]) -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from channels.db import database_sync_to_async
-
 from chats import events, selectors, services
+from messenger.realtime.db import db
 from messenger.realtime.frames import FrameError, frame_handler, require
 
 if TYPE_CHECKING:
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 async def _call(function: Callable, /, **kwargs: Any) -> Any:
     """Run a service in the database thread; turn role and block refusals into error codes."""
     try:
-        return await database_sync_to_async(function)(**kwargs)
+        return await db(function)(**kwargs)
     except services.Blocked as exc:
         raise FrameError("blocked", str(exc)) from None
     except services.Forbidden as exc:

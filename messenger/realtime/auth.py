@@ -11,10 +11,10 @@ anonymous and the consumer refuses it with 4401.
 from __future__ import annotations
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.auth.models import AnonymousUser
 
+from messenger.realtime.db import db
 from messenger.tokens import authenticate_access_token
 
 
@@ -39,7 +39,7 @@ class TokenAuthMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        found = await database_sync_to_async(authenticate_access_token)(bearer_token(scope) or "")
+        found = await db(authenticate_access_token)(bearer_token(scope) or "")
         scope = dict(scope)
         if found is None:
             scope["user"] = AnonymousUser()

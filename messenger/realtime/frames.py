@@ -1,7 +1,7 @@
 """Registry of client → server frame handlers.
 
 Apps register handlers in `AppConfig.ready()` by importing a module that uses `@frame_handler`.
-A handler validates the payload, calls a service through `database_sync_to_async`, and replies.
+A handler validates the payload, calls a service through `messenger.realtime.db.db`, and replies.
 It raises `FrameError` for a clear `error` frame; it never holds a business rule.
 """
 
