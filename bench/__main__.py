@@ -2,7 +2,7 @@
 
 import sys
 
-NAMES = ["idle", "delivery"]
+NAMES = ["idle", "delivery", "history", "pages"]
 
 
 def main(argv: list[str]) -> None:

@@ -89,6 +89,8 @@ def setup_django(*, fresh: bool) -> None:
     if fresh and not os.environ["DATABASE_URL"].startswith("sqlite"):
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
+    # DEBUG is off, as in production: pages need the hashed static manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def create_users(n: int, prefix: str) -> list[tuple[int, str]]:
