@@ -271,6 +271,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+if DEBUG:
+    # WhiteNoise warns about a missing STATIC_ROOT before the first collectstatic.
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Embedded mode serves uploads through Django; production hands them to nginx (X-Accel-Redirect).

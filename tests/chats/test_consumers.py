@@ -101,10 +101,18 @@ def snapshot(chat_id: int) -> tuple:
     chat = Chat.objects.get(pk=chat_id)
     return (
         chat.last_seq,
-        list(Message.objects.filter(chat_id=chat_id).values_list("id", "text", "deleted_at")),
-        list(Reaction.objects.values_list("id", "emoji")),
-        list(MessageHide.objects.values_list("id", flat=True)),
-        list(Membership.objects.filter(chat_id=chat_id).values_list("user_id", "last_read_seq")),
+        list(
+            Message.objects.filter(chat_id=chat_id)
+            .order_by("id")
+            .values_list("id", "text", "deleted_at")
+        ),
+        list(Reaction.objects.order_by("id").values_list("id", "emoji")),
+        list(MessageHide.objects.order_by("id").values_list("id", flat=True)),
+        list(
+            Membership.objects.filter(chat_id=chat_id)
+            .order_by("user_id")
+            .values_list("user_id", "last_read_seq")
+        ),
         ChatEvent.objects.count(),
         AuditLog.objects.count(),
     )
