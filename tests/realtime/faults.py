@@ -104,6 +104,8 @@ class Device:
     errors: list[dict] = field(default_factory=list)  # not yet handled by resend_errored
     error_log: list[dict] = field(default_factory=list)  # every error frame received
     conflicts: list[str] = field(default_factory=list)
+    live_duplicates: list[int] = field(default_factory=list)  # seqs sent twice on one socket
+    _live_seqs: set[int] = field(default_factory=set)  # seqs of message.new on this socket
     ws: object = None
     _reader: asyncio.Task | None = None
     _synced: asyncio.Event = field(default_factory=asyncio.Event)
@@ -133,6 +135,7 @@ class Device:
             open_timeout=10,
             max_queue=None,
         )
+        self._live_seqs = set()
         hello = json.loads(await asyncio.wait_for(self.ws.recv(), 10))
         assert hello["type"] == "hello", hello
         self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -155,6 +158,9 @@ class Device:
             self.acked[frame["client_id"]] = frame["message"]["id"]
             self.outbox.pop(frame["client_id"], None)
         elif kind == "message.new":
+            if frame["seq"] in self._live_seqs:
+                self.live_duplicates.append(frame["seq"])
+            self._live_seqs.add(frame["seq"])
             self._learn(frame["seq"], frame["message"]["id"])
         elif kind == "sync.result":
             result = frame["chats"][str(self.chat_id)]
