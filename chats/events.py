@@ -8,9 +8,12 @@ docs/realtime-protocol.md shows an example of each.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import TYPE_CHECKING, Literal
 
 from django.urls import reverse
+
+# pydantic (the API schema) reads these shapes; on Python 3.11 it needs this TypedDict.
+from typing_extensions import TypedDict
 
 if TYPE_CHECKING:
     from chats.models import Attachment, Chat, ChatEvent, Message

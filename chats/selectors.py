@@ -93,6 +93,15 @@ def message_get_for_user(user: User, message_id: int) -> Message:
     return message
 
 
+def message_in_chat(user: User, chat_id: int, message_id: int) -> Message:
+    """A message of chat `chat_id` that `user` belongs to; Http404 otherwise (also for a
+    message of another chat of the user: ids never cross chats)."""
+    message = message_get_for_user(user, message_id)
+    if message.chat_id != chat_id:
+        raise Http404
+    return message
+
+
 def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
     """An attachment of a chat `user` belongs to (sent, or uploaded by `user`); Http404
     otherwise: a removed member gets 404 like a stranger."""
@@ -143,21 +152,55 @@ def _unread_subquery(user: User) -> Subquery:
     return Coalesce(Subquery(unread), 0)
 
 
-def chat_list_for(user: User, *, q: str = "") -> list[ChatRow]:
+def chat_list_for(
+    user: User, *, q: str = "", limit: int | None = None, after_id: int | None = None
+) -> list[ChatRow]:
     """The user's chats by last activity, with title, preview, unread count and presence.
 
-    A dialog nobody wrote in yet is listed only for the person who opened it. A constant
-    number of queries whatever the number of chats."""
-    memberships = list(
+    A dialog nobody wrote in yet is listed only for the person who opened it. With `limit`,
+    one page that continues after chat `after_id` of the previous page (the API's cursor). A
+    constant number of queries whatever the number of chats."""
+    memberships = (
         Membership.objects.filter(user=user, hidden=False)
         .filter(
             ~Q(chat__kind=Chat.Kind.DIALOG, chat__last_message__isnull=True)
             | Q(chat__created_by=user)
         )
-        .select_related("chat", "chat__last_message", "chat__last_message__sender")
-        .annotate(unread=_unread_subquery(user))
         .order_by("-chat__last_activity_at", "-chat_id")
     )
+    if after_id is not None:
+        anchor = (
+            Membership.objects.filter(user=user, chat_id=after_id)
+            .values_list("chat__last_activity_at", flat=True)
+            .first()
+        )
+        if anchor is None:
+            return []
+        memberships = memberships.filter(
+            Q(chat__last_activity_at__lt=anchor)
+            | Q(chat__last_activity_at=anchor, chat_id__lt=after_id)
+        )
+    memberships = _with_row_data(user, memberships)
+    if limit is not None:
+        memberships = memberships[:limit]
+    return _chat_rows(user, list(memberships), q=q)
+
+
+def chat_row_for(user: User, chat_id: int) -> ChatRow:
+    """One chat of the user as the chat list shows it (also a hidden one); Http404 if the user
+    is not a member."""
+    membership = membership_get(user, chat_id)
+    rows = _chat_rows(user, list(_with_row_data(user, Membership.objects.filter(pk=membership.pk))))
+    return rows[0]
+
+
+def _with_row_data(user: User, memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    return memberships.select_related(
+        "chat", "chat__last_message", "chat__last_message__sender"
+    ).annotate(unread=_unread_subquery(user))
+
+
+def _chat_rows(user: User, memberships: list[Membership], *, q: str = "") -> list[ChatRow]:
     dialog_ids = [m.chat_id for m in memberships if not m.chat.is_group]
     others = {
         m.chat_id: m.user
@@ -232,21 +275,50 @@ def history_page(
 
     Walks the (chat, seq) index backwards, so a chat of a million messages opens as fast as
     one of a thousand."""
+    limit = max(1, min(limit, HISTORY_PAGE_MAX))
     page = list(history_queryset(user, chat, before=before, limit=limit))
     page.reverse()
     return page
 
 
 def history_queryset(
-    user: User, chat: Chat, *, before: int | None = None, limit: int = HISTORY_PAGE
+    user: User,
+    chat: Chat,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = HISTORY_PAGE,
 ) -> QuerySet[Message]:
-    """The query behind `history_page`, newest first (tests read its plan)."""
+    """The query behind `history_page` and `history_window`: newest first, or oldest first
+    when walking forward from `after` (tests read its plan)."""
     membership = getattr(chat, "membership", None) or membership_get(user, chat.pk)
-    limit = max(1, min(limit, HISTORY_PAGE_MAX))
+    limit = max(1, min(limit, HISTORY_PAGE_MAX + 1))
     qs = _visible_messages(user, chat, membership)
     if before is not None:
         qs = qs.filter(seq__lt=before)
+    if after is not None:
+        return qs.filter(seq__gt=after).order_by("seq")[:limit]
     return qs.order_by("-seq")[:limit]
+
+
+def history_window(
+    user: User,
+    chat: Chat,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = HISTORY_PAGE,
+) -> tuple[list[Message], bool]:
+    """Up to `limit` messages oldest first, and whether more lie beyond them in the direction
+    walked: older than `before` (or the newest page when neither is given), or newer than
+    `after`. Both bounds together give the messages between them."""
+    limit = max(1, min(limit, HISTORY_PAGE_MAX))
+    rows = list(history_queryset(user, chat, before=before, after=after, limit=limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if after is None:
+        rows.reverse()
+    return rows, more
 
 
 def read_state(chat: Chat) -> dict[str, int]:
@@ -265,6 +337,30 @@ def members_of(chat: Chat) -> list[Membership]:
     rows = list(Membership.objects.filter(chat=chat).select_related("user").order_by("joined_at"))
     rows.sort(key=lambda m: order[m.role])
     return rows
+
+
+def members_page(chat: Chat, *, limit: int, after_id: int | None = None) -> list[Membership]:
+    """Members with their users in joining order, `limit` after membership `after_id`."""
+    rows = Membership.objects.filter(chat=chat).select_related("user").order_by("pk")
+    if after_id is not None:
+        rows = rows.filter(pk__gt=after_id)
+    return list(rows[:limit])
+
+
+def member_get(
+    chat: Chat, *, user_id: int | None = None, username: str | None = None
+) -> Membership:
+    """The membership (with its user) of one member of `chat`, by user id or username;
+    Http404 if that person is not a member."""
+    rows = Membership.objects.filter(chat=chat).select_related("user")
+    if user_id is not None:
+        rows = rows.filter(user_id=user_id)
+    else:
+        rows = rows.filter(user__username=username)
+    found = rows.first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def dialog_partner(chat: Chat, user: User) -> User | None:
@@ -287,12 +383,18 @@ def message_edits(user: User, message_id: int) -> tuple[Message, list[MessageEdi
     return message, list(message.edits.all())
 
 
-def audit_log_for(user: User, chat: Chat, *, limit: int = 200) -> list[AuditLog]:
-    """The group's audit log, newest first; Http404 unless `user` is its owner or an admin."""
+def audit_log_for(
+    user: User, chat: Chat, *, limit: int = 200, after_id: int | None = None
+) -> list[AuditLog]:
+    """The group's audit log, newest first, `limit` entries older than entry `after_id`;
+    Http404 unless `user` is its owner or an admin."""
     membership = getattr(chat, "membership", None) or membership_get(user, chat.pk)
     if not chat.is_group or not membership.can_moderate:
         raise Http404
-    return list(AuditLog.objects.filter(chat=chat).select_related("actor", "target_user")[:limit])
+    rows = AuditLog.objects.filter(chat=chat).select_related("actor", "target_user")
+    if after_id is not None:
+        rows = rows.filter(pk__lt=after_id)
+    return list(rows.order_by("-id")[:limit])
 
 
 def addable_friends(user: User, chat: Chat | None = None) -> QuerySet:

@@ -67,9 +67,13 @@ Role = Membership.Role
 class Forbidden(PermissionDenied):
     """The user is a member but their role does not allow this."""
 
+    code = "forbidden"
+
 
 class Blocked(PermissionDenied):
     """The two people of a dialog (or a group member and the actor) blocked one another."""
+
+    code = "blocked"
 
 
 # -- helpers ----------------------------------------------------------------------------------

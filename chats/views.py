@@ -3,6 +3,8 @@ files). Thin: parse, call one service or selector, render or redirect."""
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +36,7 @@ from chats.forms import (
     MembersAddForm,
 )
 from chats.models import Attachment, Membership
+from messenger.tokens import authenticate_access_token
 
 # Served inline (shown in the page); every other type is a download.
 INLINE_TYPES = {
@@ -254,11 +257,7 @@ def group_members_add(request: HttpRequest, chat_id: int) -> HttpResponse:
 
 
 def _member_user(chat, user_id: int) -> User:
-    membership = Membership.objects.filter(chat=chat, user_id=user_id).select_related("user")
-    found = membership.first()
-    if found is None:
-        raise Http404
-    return found.user
+    return selectors.member_get(chat, user_id=user_id).user
 
 
 @login_required
@@ -436,6 +435,23 @@ def attachment_upload(request: HttpRequest, chat_id: int) -> JsonResponse:
     return JsonResponse(events.attachment_payload(attachment), status=201)
 
 
+def _session_or_token(view):
+    """Let API clients fetch chat files with `Authorization: Bearer <access token>` (the URL
+    in a message's attachments); the browser's session works as before. Reads only."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            found = authenticate_access_token(token.strip())
+            if found is None:
+                return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
+            request.user = found[0]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _serve(name: str, *, content_type: str, filename: str, inline: bool) -> HttpResponseBase:
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
         response: HttpResponseBase = HttpResponse(content_type=content_type)
@@ -452,6 +468,7 @@ def _serve(name: str, *, content_type: str, filename: str, inline: bool) -> Http
     return response
 
 
+@_session_or_token
 @login_required
 @require_GET
 def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
@@ -465,6 +482,7 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBas
     )
 
 
+@_session_or_token
 @login_required
 @require_GET
 def attachment_thumb(request: HttpRequest, attachment_id: int) -> HttpResponseBase:

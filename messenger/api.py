@@ -29,6 +29,7 @@ from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
 
 from accounts.api import router as accounts_router
+from chats.api import router as chats_router
 from messenger.api_kit import ApiError, ErrorOut
 from messenger.tokens import authenticate_access_token
 from social.api import router as social_router
@@ -187,7 +188,9 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(403, "forbidden", str(exc) or _("You may not do this."))
+    # Services' refusals may name their reason (chats.services.Blocked has code "blocked").
+    code = getattr(exc, "code", None) or "forbidden"
+    return error_response(403, code, str(exc) or _("You may not do this."))
 
 
 def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
@@ -309,3 +312,4 @@ api.add_exception_handler(Exception, _unexpected)
 # One line per app; routers are added as the apps grow their APIs.
 api.add_router("/", accounts_router)
 api.add_router("/", social_router)
+api.add_router("/", chats_router)

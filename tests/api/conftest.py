@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.chats.conftest import published  # noqa: F401  (the chats API tests use it)
 from tests.factories.accounts import PASSWORD
 
 LOGIN_URL = "/_allauth/app/v1/auth/login"
@@ -98,3 +99,12 @@ def api_as(db):
 @pytest.fixture
 def anon_api() -> JsonApi:
     return JsonApi()
+
+
+@pytest.fixture
+def world(db, settings):
+    """People and a group with one message (tests/api/chats_kit.py), write limit out of the way."""
+    from tests.api.chats_kit import make_world
+
+    settings.API_WRITE_RATE = "100000/m"
+    return make_world()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import uuid
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -37,9 +38,19 @@ def call(live, method: str, path: str, body=None, token: str | None = None):
         return error.code, json.loads(raw) if raw else None
 
 
+def next_frame(socket, *types: str) -> dict:
+    """The next frame of one of `types`, reading past presence frames."""
+    while True:
+        frame = json.loads(socket.recv(timeout=5))
+        if frame["type"] in types:
+            return frame
+
+
 def test_token_client_logs_in_refreshes_calls_the_api_and_holds_a_socket(live):
-    """Log in, refresh, use the API, open /ws/ with the same token, log out: socket closes."""
-    alice, bob = UserFactory(), UserFactory()
+    """Log in, refresh, use the API, open /ws/ with the same token, open a dialog, send one
+    client_id twice (one message), read the history, get message.new on the socket; log out:
+    the socket closes."""
+    alice, bob, carol = UserFactory(), UserFactory(), UserFactory()
 
     status, login = call(
         live,
@@ -68,8 +79,21 @@ def test_token_client_logs_in_refreshes_calls_the_api_and_holds_a_socket(live):
         socket.send(json.dumps({"type": "ping"}))
         assert json.loads(socket.recv(timeout=5)) == {"type": "pong"}
 
-        # TODO(chats API): create a chat, send with one client_id twice (one message), read the
-        # history, and receive the message.new frame on this socket.
+        status, dialog = call(live, "POST", "/api/v1/dialogs", {"username": carol.username}, access)
+        assert (status, dialog["partner"]["username"]) == (200, carol.username)
+        send = {"client_id": str(uuid.uuid4()), "text": "Привет по HTTP"}
+        messages = f"/api/v1/chats/{dialog['id']}/messages"
+        status, sent = call(live, "POST", messages, send, access)
+        assert (status, sent["text"]) == (201, "Привет по HTTP")
+        status, repeated = call(live, "POST", messages, send, access)
+        assert (status, repeated["id"]) == (200, sent["id"])
+        status, history = call(live, "GET", messages, token=access)
+        assert (status, [m["id"] for m in history["items"]]) == (200, [sent["id"]])
+        frame = next_frame(socket, "message.new")
+        assert (frame["chat"], frame["message"]) == (dialog["id"], sent)
+        # The repeat published nothing: the next frame is the answer to this ping.
+        socket.send(json.dumps({"type": "ping"}))
+        assert next_frame(socket, "pong", "message.new")["type"] == "pong"
 
         call(live, "DELETE", "/_allauth/app/v1/auth/session", token=access)
         with pytest.raises(ConnectionClosed) as closed:

@@ -1,9 +1,9 @@
 """schemathesis over the whole /api/v1/ schema: every operation, every check, no failures.
 
 Runs in-process through Django's WSGI handler (same thread, same test transaction), as a
-signed-in user with a bearer token, with friends, a block each way and a few strangers so that
-lists and lookups have something to find. Bounded: at most 25 generated cases per operation
-and phase, so the whole file stays well under a minute.
+signed-in user with a bearer token, with friends, a block each way, a few strangers, a group
+and a dialog so that lists and lookups have something to find. Bounded: at most 10 generated
+cases per operation and phase, so the whole file (30+ operations) stays near a minute.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from accounts.services import block_create
 from messenger.api import api
 from social.models import Friendship
 from tests.api.conftest import login_tokens
-from tests.factories import UserFactory
+from tests.factories import DialogFactory, GroupFactory, MessageFactory, UserFactory
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 10
 
 
 @pytest.fixture
@@ -42,6 +42,10 @@ def fuzz_user(db, settings):
     )
     block_create(blocker=user, blocked=blocked)
     block_create(blocker=blocker, blocked=user)
+    # A group and a dialog with messages, so that small generated ids (1, 2, ...) find them.
+    group = GroupFactory(created_by=user, members=[friend], title="Fuzz group")
+    MessageFactory(sender=friend, chat=group, text="hello")
+    MessageFactory(sender=user, chat=DialogFactory(user=user, other=friend), text="hi")
     return user
 
 
