@@ -36,6 +36,8 @@ class AttachmentPayload(TypedDict):
     thumb: str | None
     width: int | None
     height: int | None
+    duration: float | None  # seconds, voice messages and circles
+    waveform: list[int]  # 0-255 bars of a voice message, else []
 
 
 class ReactionPayload(TypedDict):
@@ -219,6 +221,8 @@ def attachment_payload(attachment: Attachment) -> AttachmentPayload:
         "thumb": reverse("chats:thumb", args=[attachment.pk]) if attachment.thumbnail else None,
         "width": attachment.width,
         "height": attachment.height,
+        "duration": None if attachment.duration_ms is None else attachment.duration_ms / 1000,
+        "waveform": attachment.waveform or [],
     }
 
 

@@ -202,6 +202,8 @@ class Attachment(models.Model):
         AUDIO = "audio", _("Audio")
         VIDEO = "video", _("Video")
         FILE = "file", _("File")
+        VOICE = "voice", _("Voice message")
+        CIRCLE = "circle", _("Video message")
 
     chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="attachments")
     uploader = models.ForeignKey(
@@ -215,9 +217,13 @@ class Attachment(models.Model):
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()
-    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.FILE)
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.FILE)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # Voice and video messages: length in milliseconds (measured by the recording browser,
+    # checked within bounds) and, for voice, 0-255 loudness bars drawn as the waveform.
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    waveform = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

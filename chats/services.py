@@ -32,7 +32,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.selectors import blocked_user_ids, is_blocked_between
-from chats import events, images
+from chats import events, images, recordings
 from chats.emoji import ALLOWED as ALLOWED_EMOJI
 from chats.models import (
     REASON_MAX_LENGTH,
@@ -785,10 +785,8 @@ def _guess_type(name: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> Attachment:
-    """Store an uploaded file of a chat member under a non-guessable path; images are
-    re-encoded without metadata and get a thumbnail. ValidationError for an empty or too large
-    file, Blocked in a dialog between blocked people."""
+def _check_upload(uploader: User, chat: Chat, upload: UploadedFile) -> None:
+    """The uploader is a member allowed to write here and the file's size is acceptable."""
     membership = Membership.objects.filter(chat_id=chat.pk, user_id=uploader.pk).first()
     if membership is None:
         raise Http404
@@ -801,6 +799,53 @@ def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> At
         )
     if upload.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
+
+
+def recording_create(
+    *,
+    uploader: User,
+    chat: Chat,
+    upload: UploadedFile,
+    kind: str,
+    content_type: str,
+    duration: object,
+    waveform: object = None,
+) -> Attachment:
+    """Store a voice message (`kind="voice"`) or video circle (`"circle"`) recorded in the
+    browser, to be sent like any attachment. The declared type must be allowed and match the
+    file's head, the length within bounds (chats/recordings.py); ValidationError otherwise,
+    and nothing is stored. Blocked in a dialog between blocked people."""
+    _check_upload(uploader, chat, upload)
+    recording = recordings.check_recording(
+        kind=kind, upload=upload, content_type=content_type, duration=duration, waveform=waveform
+    )
+    folder = f"chat-files/{chat.pk}/{secrets.token_urlsafe(18)}"
+    name = f"{recording.kind}.{recording.extension}"
+    upload.seek(0)
+    file_name = default_storage.save(f"{folder}/{name}", upload)
+    try:
+        with transaction.atomic():
+            return Attachment.objects.create(
+                chat_id=chat.pk,
+                uploader=uploader,
+                file=file_name,
+                name=name,
+                kind=recording.kind,
+                content_type=recording.content_type,
+                size=upload.size,
+                duration_ms=recording.duration_ms,
+                waveform=recording.waveform,
+            )
+    except BaseException:
+        _delete_files([file_name])
+        raise
+
+
+def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> Attachment:
+    """Store an uploaded file of a chat member under a non-guessable path; images are
+    re-encoded without metadata and get a thumbnail. ValidationError for an empty or too large
+    file, Blocked in a dialog between blocked people."""
+    _check_upload(uploader, chat, upload)
     display_name = PurePath((upload.name or "file").replace("\\", "/")).name[:200] or "file"
     safe = _safe_name(display_name)
     folder = f"chat-files/{chat.pk}/{secrets.token_urlsafe(18)}"

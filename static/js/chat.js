@@ -4,6 +4,8 @@
 import { socket } from "./socket.js";
 import { outbox } from "./outbox.js";
 import { avatar, csrfToken, el, fill, formatDateTime, formatSize, formatTime, linkify } from "./chat-render.js";
+import { circleNode, voiceNode } from "./media-player.js";
+import { initRecorders } from "./media-recorder.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const state = JSON.parse($("#chat-state").textContent);
@@ -99,6 +101,8 @@ function attachmentNodes(attachments) {
       images.map((a) => el("a", { href: a.url, target: "_blank", class: "msg-image", title: a.name },
         el("img", { src: a.thumb || a.url, alt: a.name, loading: "lazy", width: a.width, height: a.height })))) : null,
     others.map((a) => {
+      if (a.kind === "voice") return voiceNode(a, S);
+      if (a.kind === "circle") return circleNode(a, S);
       if (a.kind === "audio") {
         return el("figure", { class: "msg-media" }, el("audio", { controls: true, preload: "none", src: a.url }),
           el("figcaption", {}, el("a", { href: `${a.url}?download=1`, download: a.name }, a.name)));
@@ -611,15 +615,22 @@ form.addEventListener("submit", (event) => {
   if (uploads.some((u) => u.status === "uploading")) return;
   const attachments = uploads.filter((u) => u.status === "done").map((u) => u.payload);
   if (!text && !attachments.length) return;
-  const reply = replyTo ? { id: replyTo.id, seq: replyTo.seq, sender: replyTo.sender, text: (replyTo.text || "").slice(0, 200), deleted: false, attachments: replyTo.attachments?.length || 0 } : null;
-  const entry = outbox.add({ chat: chatId, text, replyTo: replyTo?.id || null, attachments, reply });
   uploads = [];
   renderUploads();
+  sendMessage({ text, attachments });
+  textarea.focus();
+});
+
+// Queue a message (replying to the message chosen, if any) and show it as pending.
+function sendMessage({ text = "", attachments = [], sticker = null }) {
+  const reply = replyTo ? { id: replyTo.id, seq: replyTo.seq, sender: replyTo.sender, text: (replyTo.text || "").slice(0, 200), deleted: false, attachments: replyTo.attachments?.length || 0 } : null;
+  const entry = outbox.add({ chat: chatId, text, replyTo: replyTo?.id || null, attachments, reply, sticker });
   resetComposer();
   list.append(pendingNode(entry));
   scrollToBottom();
-  textarea.focus();
-});
+}
+
+initRecorders({ uploadUrl: state.urls.upload, strings: S, onRecorded: (attachment) => { if (active) sendMessage({ attachments: [attachment] }); } });
 
 textarea.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
