@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 from django.urls import reverse
 
 if TYPE_CHECKING:
-    from chats.models import Attachment, Chat, ChatEvent, Message
+    from chats.models import Attachment, Chat, ChatEvent, Message, Sticker
 
 REPLY_EXCERPT = 200
 REACTORS_SHOWN = 5
@@ -38,6 +38,12 @@ class AttachmentPayload(TypedDict):
     height: int | None
     duration: float | None  # seconds, voice messages and circles
     waveform: list[int]  # 0-255 bars of a voice message, else []
+
+
+class StickerPayload(TypedDict):
+    id: int
+    url: str
+    name: str
 
 
 class ReactionPayload(TypedDict):
@@ -65,6 +71,7 @@ class MessagePayload(TypedDict):
     text: str
     reply_to: ReplyPayload | None
     attachments: list[AttachmentPayload]
+    sticker: StickerPayload | None
     reactions: list[ReactionPayload]
     created_at: str
     edited_at: str | None
@@ -226,6 +233,16 @@ def attachment_payload(attachment: Attachment) -> AttachmentPayload:
     }
 
 
+def sticker_payload(sticker: Sticker | None) -> StickerPayload | None:
+    if sticker is None:
+        return None
+    return {
+        "id": sticker.pk,
+        "url": reverse("chats:sticker", args=[sticker.pk]),
+        "name": sticker.name,
+    }
+
+
 def reactions_payload(reactions) -> list[ReactionPayload]:
     """Group reaction rows (with `user` loaded, oldest first) by emoji, first-used first."""
     grouped: dict[str, ReactionPayload] = {}
@@ -270,6 +287,7 @@ def message_payload(message: Message) -> MessagePayload:
         "attachments": []
         if deleted
         else [attachment_payload(a) for a in message.attachments.all()],
+        "sticker": None if deleted else sticker_payload(message.sticker),
         "reactions": [] if deleted else reactions_payload(reactions),
         "created_at": _iso(message.created_at),
         "edited_at": _iso(message.edited_at),

@@ -103,6 +103,42 @@ class Membership(models.Model):
 ROLE_RANK = {Membership.Role.OWNER: 3, Membership.Role.ADMIN: 2, Membership.Role.MEMBER: 1}
 
 
+class StickerPack(models.Model):
+    """A set of stickers offered in the composer's sticker panel (bundled or added by admins)."""
+
+    title = models.CharField(_("title"), max_length=80)
+    # Bundled packs are installed by `manage.py load_sticker_packs` under their folder's name.
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    ordering = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("offered"), default=True)
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sticker pack")
+        verbose_name_plural = _("sticker packs")
+        ordering = ["ordering", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Sticker(models.Model):
+    """One picture of a pack, re-encoded as WebP with transparency when saved."""
+
+    pack = models.ForeignKey(StickerPack, on_delete=models.CASCADE, related_name="stickers")
+    image = models.FileField(_("picture"), upload_to="stickers/", max_length=200)
+    name = models.CharField(_("description"), max_length=80, blank=True)
+    ordering = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("sticker")
+        verbose_name_plural = _("stickers")
+        ordering = ["ordering", "id"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.pack} #{self.pk}"
+
+
 class Message(models.Model):
     """A message; `seq` is the chat change number that created it. Deleted messages stay as
     tombstones so the history keeps its numbers."""
@@ -119,6 +155,10 @@ class Message(models.Model):
     text = models.TextField(_("text"), max_length=TEXT_MAX_LENGTH, blank=True)
     reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A sticker message has no text and no files; a sticker deleted by admins leaves it empty.
+    sticker = models.ForeignKey(
+        Sticker, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)

@@ -48,6 +48,8 @@ from chats.models import (
     MessageEdit,
     MessageHide,
     Reaction,
+    Sticker,
+    StickerPack,
 )
 from chats.selectors import member_ids, message_for_payload
 from messenger.realtime import publish
@@ -524,8 +526,10 @@ def message_send(
     client_id: uuid.UUID | str,
     reply_to: int | None = None,
     attachment_ids: Sequence[int] = (),
+    sticker: int | None = None,
 ) -> tuple[Message, bool]:
     """Store a message and publish `message.new` to the members; returns (message, created).
+    A sticker message (`sticker` = id of a sticker of an offered pack) has no text or files.
 
     Idempotent on (sender, client_id): a repeat returns the original and publishes nothing,
     also when repeats race each other."""
@@ -536,7 +540,18 @@ def message_send(
             _("At most %(max)d files per message.") % {"max": ATTACHMENTS_PER_MESSAGE},
             code="too_many",
         )
-    text = _clean_text(text, allow_empty=bool(attachment_ids))
+    sticker_row = None
+    if sticker is not None:
+        from chats.selectors import sticker_get_offered
+
+        if (isinstance(text, str) and text.strip()) or attachment_ids:
+            raise ValidationError(
+                _("A sticker is sent on its own, without text or files."), code="invalid"
+            )
+        sticker_row = sticker_get_offered(sticker)
+        if sticker_row is None:
+            raise ValidationError(_("This sticker is not available."), code="sticker")
+    text = _clean_text(text, allow_empty=bool(attachment_ids) or sticker_row is not None)
     try:
         with transaction.atomic():
             chat = _lock_chat(chat.pk)
@@ -567,6 +582,7 @@ def message_send(
                 client_id=client_id,
                 text=text,
                 reply_to=reply,
+                sticker=sticker_row,
             )
             if attachments:
                 Attachment.objects.filter(pk__in=attachment_ids).update(message=message)
@@ -609,6 +625,8 @@ def message_edit(*, editor: User, message_id: int, text: str) -> Message:
         chat, _membership_row, message = _locked_message(message_id, editor)
         if message.sender_id != editor.pk or message.is_deleted:
             raise Forbidden(_("You can only edit your own messages."))
+        if message.sticker_id is not None:
+            raise ValidationError(_("A sticker cannot be edited."), code="sticker")
         _ensure_not_blocked(chat, editor)
         has_files = message.attachments.exists()
         text = _clean_text(text, allow_empty=has_files)
@@ -896,3 +914,41 @@ def attachments_discard_stale(*, older_than_hours: int = 24) -> int:
         count, _details = stale.delete()
         _delete_files_on_commit(files)
     return count
+
+
+# -- stickers ---------------------------------------------------------------------------------
+STICKER_SIDE = 512
+
+
+def sticker_image(upload: UploadedFile) -> ContentFile:
+    """A sticker picture checked and re-encoded as WebP with transparency, at most 512 px a
+    side, without metadata. ValidationError if it is not a usable image."""
+    from messenger.images import reencode_image
+
+    return reencode_image(upload, max_side=STICKER_SIDE, output_format="WEBP", quality=90)
+
+
+def sticker_pack_install(*, slug: str, title: str, licence: str, pictures: Sequence) -> bool:
+    """Install a bundled pack (`pictures`: (name, file) pairs in order) unless a pack with this
+    slug exists; returns whether it was installed. Used by `manage.py load_sticker_packs`."""
+    if StickerPack.objects.filter(slug=slug).exists():
+        return False
+    encoded = [(name, sticker_image(file)) for name, file in pictures]
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            pack = StickerPack.objects.create(
+                slug=slug,
+                title=title,
+                licence=licence,
+                ordering=StickerPack.objects.count(),
+            )
+            for position, (name, content) in enumerate(encoded):
+                sticker = Sticker(pack=pack, name=name, ordering=position)
+                sticker.image.save(content.name, content, save=False)
+                written.append(sticker.image.name)
+                sticker.save()
+    except BaseException:
+        _delete_files(written)
+        raise
+    return True

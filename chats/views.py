@@ -387,6 +387,7 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
             "strings": chat_strings(),
             "blocked": blocked,
             "emoji_categories": emoji.picker(),
+            "sticker_packs": selectors.sticker_packs(),
             "member_count": len(members),
         },
     )
@@ -537,6 +538,18 @@ def attachment_thumb(request: HttpRequest, attachment_id: int) -> HttpResponseBa
     return _serve(
         attachment.thumbnail.name, content_type="image/webp", filename="thumb.webp", inline=True
     )
+
+
+@login_required
+@require_GET
+def sticker_image(request: HttpRequest, sticker_id: int) -> HttpResponseBase:
+    """A sticker's picture (any signed-in person: stickers are not private)."""
+    sticker = selectors.sticker_get(sticker_id)
+    response = _serve(
+        sticker.image.name, content_type="image/webp", filename="sticker.webp", inline=True
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @login_required

@@ -6,6 +6,7 @@ import { outbox } from "./outbox.js";
 import { avatar, csrfToken, el, fill, formatDateTime, formatSize, formatTime, linkify } from "./chat-render.js";
 import { circleNode, voiceNode } from "./media-player.js";
 import { initRecorders } from "./media-recorder.js";
+import { initStickers, stickerNode } from "./media-stickers.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const state = JSON.parse($("#chat-state").textContent);
@@ -188,6 +189,9 @@ function messageNode(message) {
   }
   if (message.deleted) {
     bubble.append(el("p", { class: "msg-text msg-tombstone" }, S.deleted));
+  } else if (message.sticker) {
+    li.classList.add("msg-sticker");
+    bubble.append(quoteNode(message.reply_to) || "", stickerNode(message.sticker));
   } else {
     bubble.append(quoteNode(message.reply_to) || "", attachmentNodes(message.attachments) || "");
     if (message.text) bubble.append(el("p", { class: "msg-text" }, linkify(message.text)));
@@ -207,7 +211,9 @@ function messageNode(message) {
 
 function pendingNode(entry) {
   const li = el("li", { class: "msg msg-mine msg-pending", dataset: { clientId: entry.client_id, pending: "1" } });
-  const bubble = el("div", { class: "msg-bubble" }, quoteNode(entry.reply) || "", attachmentNodes(entry.attachments) || "");
+  const bubble = el("div", { class: "msg-bubble" }, quoteNode(entry.reply) || "",
+    entry.sticker ? stickerNode(entry.sticker) : attachmentNodes(entry.attachments) || "");
+  if (entry.sticker) li.classList.add("msg-sticker");
   if (entry.text) bubble.append(el("p", { class: "msg-text" }, linkify(entry.text)));
   bubble.append(el("div", { class: "msg-meta" },
     el("time", { datetime: entry.created_at }, formatTime(entry.created_at)), pendingStatusNode(entry)));
@@ -630,6 +636,7 @@ function sendMessage({ text = "", attachments = [], sticker = null }) {
   scrollToBottom();
 }
 
+initStickers({ onPick: (sticker) => { if (active) sendMessage({ sticker }); } });
 initRecorders({ uploadUrl: state.urls.upload, strings: S, onRecorded: (attachment) => { if (active) sendMessage({ attachments: [attachment] }); } });
 
 textarea.addEventListener("keydown", (event) => {

@@ -6,14 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DialogFactory, UserFactory
+from tests.e2e.media import dialog_pages, wait_ready
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_ready(page) -> None:
-    expect(page.locator("body")).to_have_attribute("data-chat-ready", "1")
-    expect(page.locator("body")).to_have_attribute("data-socket", "open")
 
 
 def record(page, button: str, seconds: str) -> None:
@@ -27,14 +22,7 @@ def record(page, button: str, seconds: str) -> None:
 
 
 def test_voice_message_and_circle_are_recorded_sent_and_played(login_page, live):
-    anna = UserFactory(first_name="Anna", last_name="Petrova")
-    boris = UserFactory(first_name="Boris", last_name="Ivanov")
-    chat = DialogFactory(user=anna, other=boris)
-    a = login_page(anna)
-    b = login_page(boris, viewport={"width": 390, "height": 844})
-    for page in (a, b):
-        page.goto(f"{live.url}/chats/{chat.pk}/")
-        wait_ready(page)
+    _chat, a, b = dialog_pages(login_page, live)
 
     # Anna records a voice message (click to start, click to stop), previews it, sends it.
     record(a, "Record a voice message", "0:02")
