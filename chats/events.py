@@ -72,6 +72,7 @@ class MessagePayload(TypedDict):
     reply_to: ReplyPayload | None
     attachments: list[AttachmentPayload]
     sticker: StickerPayload | None
+    call: dict | None  # {"state": "answered"|"missed"|"declined", "duration": seconds}
     reactions: list[ReactionPayload]
     created_at: str
     edited_at: str | None
@@ -288,6 +289,7 @@ def message_payload(message: Message) -> MessagePayload:
         if deleted
         else [attachment_payload(a) for a in message.attachments.all()],
         "sticker": None if deleted else sticker_payload(message.sticker),
+        "call": None if deleted else message.call,
         "reactions": [] if deleted else reactions_payload(reactions),
         "created_at": _iso(message.created_at),
         "edited_at": _iso(message.edited_at),

@@ -160,6 +160,8 @@ class Message(models.Model):
     sticker = models.ForeignKey(
         Sticker, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A call record: {"state": "answered"|"missed"|"declined", "duration": seconds}.
+    call = models.JSONField(_("call"), null=True, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
