@@ -105,6 +105,32 @@ def chat_strings() -> dict[str, str]:
         "rec_ready": _("Recorded %(time)s. Listen, then send or discard."),
         "rec_preview": _("Recording preview"),
         "rec_failed": _("Could not send the recording."),
+        "call_unsupported": _(
+            "Calls need a browser with camera access and a secure (https) connection."
+        ),
+        "call_devices_ok": _("Your camera and microphone are available."),
+        "call_no_camera": _("No camera found: the other person will only hear you."),
+        "call_no_mic": _("No microphone found: the other person will see but not hear you."),
+        "call_no_devices": _("No camera or microphone found: you cannot call from this device."),
+        "call_no_access": _(
+            "The page may not use your camera or microphone. Allow it and try again."
+        ),
+        "call_prepare": _("Call %(name)s?"),
+        "call_calling": _("Calling %(name)s…"),
+        "call_incoming": _("%(name)s is calling you"),
+        "call_connecting": _("Connecting…"),
+        "call_active": _("In a call with %(name)s"),
+        "call_failed": _("The connection failed."),
+        "call_no_answer": _("No answer."),
+        "call_ended": _("Call ended (%(time)s)."),
+        "call_cancelled": _("Call cancelled."),
+        "call_finished": _("The call has ended."),
+        "call_declined_by": _("%(name)s declined the call."),
+        "call_missed_from": _("Missed call from %(name)s."),
+        "call_screen_unavailable": _("Screen sharing is not available here."),
+        "call_answered": _("Call, %(time)s"),
+        "call_missed": _("Missed call"),
+        "call_declined": _("Declined call"),
     }
 
 
@@ -369,6 +395,7 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
         "partner": partner.pk if partner else None,
         "partner_online": partner_online,
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+        "ice_servers": settings.ICE_SERVERS,
         "urls": {
             "history": reverse("chats:history", args=[chat.pk]),
             "upload": reverse("chats:upload", args=[chat.pk]),

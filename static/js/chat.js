@@ -5,7 +5,8 @@ import { socket } from "./socket.js";
 import { outbox } from "./outbox.js";
 import { avatar, csrfToken, el, fill, formatDateTime, formatSize, formatTime, linkify } from "./chat-render.js";
 import { circleNode, voiceNode } from "./media-player.js";
-import { initRecorders } from "./media-recorder.js";
+import { formatDuration, initRecorders } from "./media-recorder.js";
+import { initCall } from "./call.js";
 import { initStickers, stickerNode } from "./media-stickers.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -189,6 +190,13 @@ function messageNode(message) {
   }
   if (message.deleted) {
     bubble.append(el("p", { class: "msg-text msg-tombstone" }, S.deleted));
+  } else if (message.call) {
+    li.classList.add("msg-call");
+    const { state: callState, duration } = message.call;
+    const label = callState === "answered" ? fill(S.call_answered, { time: formatDuration(duration) })
+      : callState === "declined" ? S.call_declined : S.call_missed;
+    bubble.append(el("p", { class: "msg-text call-record", dataset: { state: callState } },
+      el("span", { "aria-hidden": "true" }, callState === "answered" ? "📞 " : "📵 "), label));
   } else if (message.sticker) {
     li.classList.add("msg-sticker");
     bubble.append(quoteNode(message.reply_to) || "", stickerNode(message.sticker));
@@ -636,6 +644,7 @@ function sendMessage({ text = "", attachments = [], sticker = null }) {
   scrollToBottom();
 }
 
+initCall({ chatId, partnerName: $("#chat-title").textContent.trim(), iceServers: state.ice_servers, strings: S });
 initStickers({ onPick: (sticker) => { if (active) sendMessage({ sticker }); } });
 initRecorders({ uploadUrl: state.urls.upload, strings: S, onRecorded: (attachment) => { if (active) sendMessage({ attachments: [attachment] }); } });
 
