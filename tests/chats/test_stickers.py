@@ -199,3 +199,26 @@ async def test_sticker_frame_allowed_and_refused():
         assert got["owner"]["message"]["sticker"]["id"] == sticker.pk
     finally:
         await close_all(peers)
+
+
+@pytest.mark.django_db
+def test_chat_list_previews_stickers_and_calls(client):
+    """The chat list names a sticker or a call record instead of showing an empty text."""
+    from tests.factories import DialogFactory
+
+    anna, boris, carl = UserFactory(), UserFactory(), UserFactory()
+    with_sticker = DialogFactory(user=anna, other=boris)
+    with_call = DialogFactory(user=anna, other=carl)
+    sticker = install()[0]
+    services.message_send(
+        sender=boris, chat=with_sticker, text="", client_id=uuid.uuid4(), sticker=sticker.pk
+    )
+    services.call_record(
+        user=carl, chat_id=with_call.pk, call_id=uuid.uuid4(), state="missed", duration=0
+    )
+    client.force_login(anna)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(reverse("chats:list")).content.decode()
+    assert "Sticker" in page
+    assert "📵 Missed call" in page
+    assert "📎 File" not in page

@@ -71,3 +71,20 @@ def test_voice_message_and_circle_are_recorded_sent_and_played(login_page, live)
     wait_ready(b)
     expect(b.locator("li.msg .voice-msg")).to_have_count(1)
     expect(b.locator("li.msg .circle-msg")).to_have_count(1)
+
+
+def test_voice_recorded_by_holding_the_button_can_be_discarded(login_page, live):
+    """Press and hold records, releasing stops and shows the preview; Discard sends nothing."""
+    _chat, a, b = dialog_pages(login_page, live)
+    a.get_by_role("button", name="Record a voice message").hover()
+    a.mouse.down()
+    expect(a.locator("#recorder-status")).to_contain_text("Recording 0:02")
+    a.mouse.up()
+    expect(a.locator("#recorder-status")).to_contain_text("Listen, then send or discard")
+    expect(a.get_by_role("button", name="Record a voice message")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    a.get_by_role("button", name="Discard").click()
+    expect(a.locator("#recorder")).to_be_hidden()
+    expect(a.locator("li.msg")).to_have_count(0)
+    expect(b.locator("li.msg")).to_have_count(0)
