@@ -3,11 +3,13 @@ numbered, audited and published like any other); history rows are read-only here
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chats import services
-from chats.models import Attachment, AuditLog, Chat, Membership, Message
+from chats.models import Attachment, AuditLog, Chat, Membership, Message, Sticker, StickerPack
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -103,3 +105,38 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class StickerForm(forms.ModelForm):
+    """A newly chosen picture is checked and re-encoded (WebP with transparency) before saving."""
+
+    class Meta:
+        model = Sticker
+        fields = ("image", "name", "ordering")
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if (
+            image
+            and image is not getattr(self.instance, "image", None)
+            and "image" in self.changed_data
+        ):
+            try:
+                return services.sticker_image(image)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+        return image
+
+
+class StickerInline(admin.TabularInline):
+    model = Sticker
+    form = StickerForm
+    extra = 3
+
+
+@admin.register(StickerPack)
+class StickerPackAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "ordering", "is_active")
+    list_editable = ("ordering", "is_active")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [StickerInline]

@@ -8,4 +8,4 @@ class ChatsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the chat frame handlers on the realtime consumer.
-        from chats import consumers  # noqa: F401
+        from chats import calls, consumers  # noqa: F401

@@ -60,6 +60,7 @@ async def handle_message_send(consumer: RealtimeConsumer, payload: dict[str, Any
         text=payload.get("text", ""),
         reply_to=_optional_int(payload, "reply_to"),
         attachment_ids=_int_list(payload, "attachments"),
+        sticker=_optional_int(payload, "sticker"),
     )
     await consumer.send_frame(ack)
 

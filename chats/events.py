@@ -16,7 +16,7 @@ from django.urls import reverse
 from typing_extensions import TypedDict
 
 if TYPE_CHECKING:
-    from chats.models import Attachment, Chat, ChatEvent, Message
+    from chats.models import Attachment, Chat, ChatEvent, Message, Sticker
 
 REPLY_EXCERPT = 200
 REACTORS_SHOWN = 5
@@ -39,6 +39,14 @@ class AttachmentPayload(TypedDict):
     thumb: str | None
     width: int | None
     height: int | None
+    duration: float | None  # seconds, voice messages and circles
+    waveform: list[int]  # 0-255 bars of a voice message, else []
+
+
+class StickerPayload(TypedDict):
+    id: int
+    url: str
+    name: str
 
 
 class ReactionPayload(TypedDict):
@@ -66,6 +74,8 @@ class MessagePayload(TypedDict):
     text: str
     reply_to: ReplyPayload | None
     attachments: list[AttachmentPayload]
+    sticker: StickerPayload | None
+    call: dict | None  # {"state": "answered"|"missed"|"declined", "duration": seconds}
     reactions: list[ReactionPayload]
     created_at: str
     edited_at: str | None
@@ -222,6 +232,18 @@ def attachment_payload(attachment: Attachment) -> AttachmentPayload:
         "thumb": reverse("chats:thumb", args=[attachment.pk]) if attachment.thumbnail else None,
         "width": attachment.width,
         "height": attachment.height,
+        "duration": None if attachment.duration_ms is None else attachment.duration_ms / 1000,
+        "waveform": attachment.waveform or [],
+    }
+
+
+def sticker_payload(sticker: Sticker | None) -> StickerPayload | None:
+    if sticker is None:
+        return None
+    return {
+        "id": sticker.pk,
+        "url": reverse("chats:sticker", args=[sticker.pk]),
+        "name": sticker.name,
     }
 
 
@@ -269,6 +291,8 @@ def message_payload(message: Message) -> MessagePayload:
         "attachments": []
         if deleted
         else [attachment_payload(a) for a in message.attachments.all()],
+        "sticker": None if deleted else sticker_payload(message.sticker),
+        "call": None if deleted else message.call,
         "reactions": [] if deleted else reactions_payload(reactions),
         "created_at": _iso(message.created_at),
         "edited_at": _iso(message.edited_at),

@@ -58,4 +58,11 @@ class MemberRemoveForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
+    """A file; a voice message or circle also gives its kind, length and waveform (JSON)."""
+
     file = forms.FileField(label=_("File"), allow_empty_file=True)
+    kind = forms.ChoiceField(
+        choices=[("", "-"), ("voice", "voice"), ("circle", "circle")], required=False
+    )
+    duration = forms.CharField(max_length=20, required=False)
+    waveform = forms.JSONField(required=False)

@@ -103,6 +103,42 @@ class Membership(models.Model):
 ROLE_RANK = {Membership.Role.OWNER: 3, Membership.Role.ADMIN: 2, Membership.Role.MEMBER: 1}
 
 
+class StickerPack(models.Model):
+    """A set of stickers offered in the composer's sticker panel (bundled or added by admins)."""
+
+    title = models.CharField(_("title"), max_length=80)
+    # Bundled packs are installed by `manage.py load_sticker_packs` under their folder's name.
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    ordering = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("offered"), default=True)
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sticker pack")
+        verbose_name_plural = _("sticker packs")
+        ordering = ["ordering", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Sticker(models.Model):
+    """One picture of a pack, re-encoded as WebP with transparency when saved."""
+
+    pack = models.ForeignKey(StickerPack, on_delete=models.CASCADE, related_name="stickers")
+    image = models.FileField(_("picture"), upload_to="stickers/", max_length=200)
+    name = models.CharField(_("description"), max_length=80, blank=True)
+    ordering = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("sticker")
+        verbose_name_plural = _("stickers")
+        ordering = ["ordering", "id"]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.pack} #{self.pk}"
+
+
 class Message(models.Model):
     """A message; `seq` is the chat change number that created it. Deleted messages stay as
     tombstones so the history keeps its numbers."""
@@ -120,6 +156,12 @@ class Message(models.Model):
     reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A sticker message has no text and no files; a sticker deleted by admins leaves it empty.
+    sticker = models.ForeignKey(
+        Sticker, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A call record: {"state": "answered"|"missed"|"declined", "duration": seconds}.
+    call = models.JSONField(_("call"), null=True, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
@@ -202,6 +244,8 @@ class Attachment(models.Model):
         AUDIO = "audio", _("Audio")
         VIDEO = "video", _("Video")
         FILE = "file", _("File")
+        VOICE = "voice", _("Voice message")
+        CIRCLE = "circle", _("Video message")
 
     chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="attachments")
     uploader = models.ForeignKey(
@@ -215,9 +259,13 @@ class Attachment(models.Model):
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=120)
     size = models.PositiveBigIntegerField()
-    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.FILE)
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.FILE)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # Voice and video messages: length in milliseconds (measured by the recording browser,
+    # checked within bounds) and, for voice, 0-255 loudness bars drawn as the waveform.
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    waveform = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

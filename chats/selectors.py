@@ -25,6 +25,8 @@ from chats.models import (
     MessageEdit,
     MessageHide,
     Reaction,
+    Sticker,
+    StickerPack,
 )
 
 if TYPE_CHECKING:
@@ -66,7 +68,7 @@ def member_ids(chat_id: int) -> list[int]:
 def _message_queryset() -> QuerySet[Message]:
     """Messages with everything `events.message_payload` reads, in a fixed number of queries."""
     return Message.objects.select_related(
-        "sender", "reply_to", "reply_to__sender"
+        "sender", "reply_to", "reply_to__sender", "sticker"
     ).prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
         Prefetch("reply_to__attachments", queryset=Attachment.objects.only("id", "message_id")),
@@ -478,3 +480,25 @@ def _sync_chat(user: User, membership: Membership, since: int) -> events.SyncCha
 def _frame_message_id(frame: dict) -> int:
     message = frame.get("message")
     return message["id"] if isinstance(message, dict) else message
+
+
+def sticker_packs() -> list[StickerPack]:
+    """The offered packs with their stickers, in panel order (two queries)."""
+    return list(
+        StickerPack.objects.filter(is_active=True).prefetch_related(
+            Prefetch("stickers", queryset=Sticker.objects.order_by("ordering", "id"))
+        )
+    )
+
+
+def sticker_get_offered(sticker_id: int) -> Sticker | None:
+    """A sticker of an offered pack, or None."""
+    return Sticker.objects.filter(pk=sticker_id, pack__is_active=True).first()
+
+
+def sticker_get(sticker_id: int) -> Sticker:
+    """Any sticker with a picture (old messages keep showing stickers of retired packs)."""
+    sticker = Sticker.objects.filter(pk=sticker_id).exclude(image="").first()
+    if sticker is None:
+        raise Http404
+    return sticker

@@ -32,7 +32,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.selectors import blocked_user_ids, is_blocked_between
-from chats import events, images
+from chats import events, images, recordings
 from chats.emoji import ALLOWED as ALLOWED_EMOJI
 from chats.models import (
     REASON_MAX_LENGTH,
@@ -48,6 +48,8 @@ from chats.models import (
     MessageEdit,
     MessageHide,
     Reaction,
+    Sticker,
+    StickerPack,
 )
 from chats.selectors import member_ids, message_for_payload
 from messenger.realtime import publish
@@ -528,8 +530,10 @@ def message_send(
     client_id: uuid.UUID | str,
     reply_to: int | None = None,
     attachment_ids: Sequence[int] = (),
+    sticker: int | None = None,
 ) -> tuple[Message, bool]:
     """Store a message and publish `message.new` to the members; returns (message, created).
+    A sticker message (`sticker` = id of a sticker of an offered pack) has no text or files.
 
     Idempotent on (sender, client_id): a repeat returns the original and publishes nothing,
     also when repeats race each other."""
@@ -540,7 +544,18 @@ def message_send(
             _("At most %(max)d files per message.") % {"max": ATTACHMENTS_PER_MESSAGE},
             code="too_many",
         )
-    text = _clean_text(text, allow_empty=bool(attachment_ids))
+    sticker_row = None
+    if sticker is not None:
+        from chats.selectors import sticker_get_offered
+
+        if (isinstance(text, str) and text.strip()) or attachment_ids:
+            raise ValidationError(
+                _("A sticker is sent on its own, without text or files."), code="invalid"
+            )
+        sticker_row = sticker_get_offered(sticker)
+        if sticker_row is None:
+            raise ValidationError(_("This sticker is not available."), code="sticker")
+    text = _clean_text(text, allow_empty=bool(attachment_ids) or sticker_row is not None)
     try:
         with transaction.atomic():
             chat = _lock_chat(chat.pk)
@@ -571,6 +586,7 @@ def message_send(
                 client_id=client_id,
                 text=text,
                 reply_to=reply,
+                sticker=sticker_row,
             )
             if attachments:
                 Attachment.objects.filter(pk__in=attachment_ids).update(message=message)
@@ -613,6 +629,8 @@ def message_edit(*, editor: User, message_id: int, text: str) -> Message:
         chat, _membership_row, message = _locked_message(message_id, editor)
         if message.sender_id != editor.pk or message.is_deleted:
             raise Forbidden(_("You can only edit your own messages."))
+        if message.sticker_id is not None:
+            raise ValidationError(_("A sticker cannot be edited."), code="sticker")
         _ensure_not_blocked(chat, editor)
         has_files = message.attachments.exists()
         text = _clean_text(text, allow_empty=has_files)
@@ -789,10 +807,8 @@ def _guess_type(name: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> Attachment:
-    """Store an uploaded file of a chat member under a non-guessable path; images are
-    re-encoded without metadata and get a thumbnail. ValidationError for an empty or too large
-    file, Blocked in a dialog between blocked people."""
+def _check_upload(uploader: User, chat: Chat, upload: UploadedFile) -> None:
+    """The uploader is a member allowed to write here and the file's size is acceptable."""
     membership = Membership.objects.filter(chat_id=chat.pk, user_id=uploader.pk).first()
     if membership is None:
         raise Http404
@@ -805,6 +821,53 @@ def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> At
         )
     if upload.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
+
+
+def recording_create(
+    *,
+    uploader: User,
+    chat: Chat,
+    upload: UploadedFile,
+    kind: str,
+    content_type: str,
+    duration: object,
+    waveform: object = None,
+) -> Attachment:
+    """Store a voice message (`kind="voice"`) or video circle (`"circle"`) recorded in the
+    browser, to be sent like any attachment. The declared type must be allowed and match the
+    file's head, the length within bounds (chats/recordings.py); ValidationError otherwise,
+    and nothing is stored. Blocked in a dialog between blocked people."""
+    _check_upload(uploader, chat, upload)
+    recording = recordings.check_recording(
+        kind=kind, upload=upload, content_type=content_type, duration=duration, waveform=waveform
+    )
+    folder = f"chat-files/{chat.pk}/{secrets.token_urlsafe(18)}"
+    name = f"{recording.kind}.{recording.extension}"
+    upload.seek(0)
+    file_name = default_storage.save(f"{folder}/{name}", upload)
+    try:
+        with transaction.atomic():
+            return Attachment.objects.create(
+                chat_id=chat.pk,
+                uploader=uploader,
+                file=file_name,
+                name=name,
+                kind=recording.kind,
+                content_type=recording.content_type,
+                size=upload.size,
+                duration_ms=recording.duration_ms,
+                waveform=recording.waveform,
+            )
+    except BaseException:
+        _delete_files([file_name])
+        raise
+
+
+def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> Attachment:
+    """Store an uploaded file of a chat member under a non-guessable path; images are
+    re-encoded without metadata and get a thumbnail. ValidationError for an empty or too large
+    file, Blocked in a dialog between blocked people."""
+    _check_upload(uploader, chat, upload)
     display_name = PurePath((upload.name or "file").replace("\\", "/")).name[:200] or "file"
     safe = _safe_name(display_name)
     folder = f"chat-files/{chat.pk}/{secrets.token_urlsafe(18)}"
@@ -855,3 +918,96 @@ def attachments_discard_stale(*, older_than_hours: int = 24) -> int:
         count, _details = stale.delete()
         _delete_files_on_commit(files)
     return count
+
+
+# -- calls ------------------------------------------------------------------------------------
+CALL_STATES = ("answered", "missed", "declined")
+CALL_MAX_SECONDS = 24 * 3600
+
+
+def call_partner_id(*, user: User, chat_id: int) -> int:
+    """The other person of a dialog `user` may call: Http404 if not a member, ValidationError
+    for a group, Blocked if either blocked the other."""
+    from chats.selectors import chat_get_for_user
+
+    chat = chat_get_for_user(user, chat_id)
+    partner_id = _dialog_partner_id(chat, user.pk)
+    if partner_id is None:
+        raise ValidationError(_("Calls are possible in one-to-one chats only."), code="group")
+    if is_blocked_between(user.pk, partner_id):
+        raise Blocked(_("You cannot call this person."))
+    return partner_id
+
+
+def call_record(
+    *, user: User, chat_id: int, call_id: uuid.UUID | str, state: str, duration: float = 0
+) -> tuple[Message, bool]:
+    """Store the record of a call of a dialog as a message (state answered, missed or declined,
+    duration in seconds) and publish it like any message; one record per call, whichever side
+    reports it first. Returns (message, created)."""
+    call_id = _parse_client_id(call_id)
+    if state not in CALL_STATES:
+        raise ValidationError(_("Unknown call state."), code="invalid")
+    if isinstance(duration, bool) or not isinstance(duration, int | float) or duration < 0:
+        raise ValidationError(_("The call's length must be a number of seconds."), code="invalid")
+    duration = round(min(float(duration), CALL_MAX_SECONDS), 1) if state == "answered" else 0
+    call_partner_id(user=user, chat_id=chat_id)
+    with transaction.atomic():
+        chat = _lock_chat(chat_id)
+        _membership(chat, user)
+        existing = Message.objects.filter(chat=chat, client_id=call_id).first()
+        if existing is not None:
+            return message_for_payload(existing.pk), False
+        seq = _take_seq(chat)
+        message = Message.objects.create(
+            chat=chat,
+            seq=seq,
+            sender=user,
+            client_id=call_id,
+            call={"state": state, "duration": duration},
+        )
+        Chat.objects.filter(pk=chat.pk).update(
+            last_message=message, last_activity_at=message.created_at
+        )
+        Membership.objects.filter(chat=chat, hidden=True).update(hidden=False)
+        message = message_for_payload(message.pk)
+        _publish_to_members(chat, events.message_new(message))
+    return message, True
+
+
+# -- stickers ---------------------------------------------------------------------------------
+STICKER_SIDE = 512
+
+
+def sticker_image(upload: UploadedFile) -> ContentFile:
+    """A sticker picture checked and re-encoded as WebP with transparency, at most 512 px a
+    side, without metadata. ValidationError if it is not a usable image."""
+    from messenger.images import reencode_image
+
+    return reencode_image(upload, max_side=STICKER_SIDE, output_format="WEBP", quality=90)
+
+
+def sticker_pack_install(*, slug: str, title: str, licence: str, pictures: Sequence) -> bool:
+    """Install a bundled pack (`pictures`: (name, file) pairs in order) unless a pack with this
+    slug exists; returns whether it was installed. Used by `manage.py load_sticker_packs`."""
+    if StickerPack.objects.filter(slug=slug).exists():
+        return False
+    encoded = [(name, sticker_image(file)) for name, file in pictures]
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            pack = StickerPack.objects.create(
+                slug=slug,
+                title=title,
+                licence=licence,
+                ordering=StickerPack.objects.count(),
+            )
+            for position, (name, content) in enumerate(encoded):
+                sticker = Sticker(pack=pack, name=name, ordering=position)
+                sticker.image.save(content.name, content, save=False)
+                written.append(sticker.image.name)
+                sticker.save()
+    except BaseException:
+        _delete_files(written)
+        raise
+    return True

@@ -34,4 +34,5 @@ urlpatterns = [
     path("messages/<int:message_id>/edits/", views.message_edits, name="edits"),
     path("files/<int:attachment_id>/", views.attachment_file, name="file"),
     path("files/<int:attachment_id>/thumb/", views.attachment_thumb, name="thumb"),
+    path("stickers/<int:sticker_id>/", views.sticker_image, name="sticker"),
 ]

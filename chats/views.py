@@ -4,6 +4,7 @@ files). Thin: parse, call one service or selector, render or redirect."""
 from __future__ import annotations
 
 import functools
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -91,6 +92,47 @@ def chat_strings() -> dict[str, str]:
         "chat_deleted": _("This group was deleted."),
         "members": _("Members: %(n)s"),
         "online": _("online"),
+        "play_voice": _("Play voice message"),
+        "play_circle": _("Play video message with sound"),
+        "pause": _("Pause"),
+        "position": _("Position"),
+        "rec_unsupported": _("This browser cannot record here."),
+        "rec_starting": _("Starting…"),
+        "rec_no_mic": _("No microphone is available, or you did not allow the page to use it."),
+        "rec_no_camera": _(
+            "No camera or microphone is available, or you did not allow the page to use them."
+        ),
+        "rec_recording": _("Recording %(time)s"),
+        "rec_too_short": _("The recording is too short."),
+        "rec_ready": _("Recorded %(time)s. Listen, then send or discard."),
+        "rec_preview": _("Recording preview"),
+        "rec_failed": _("Could not send the recording."),
+        "call_unsupported": _(
+            "Calls need a browser with camera access and a secure (https) connection."
+        ),
+        "call_devices_ok": _("Your camera and microphone are available."),
+        "call_no_camera": _("No camera found: the other person will only hear you."),
+        "call_no_mic": _("No microphone found: the other person will see but not hear you."),
+        "call_no_devices": _("No camera or microphone found: you cannot call from this device."),
+        "call_no_access": _(
+            "The page may not use your camera or microphone. Allow it and try again."
+        ),
+        "call_prepare": _("Call %(name)s?"),
+        "call_calling": _("Calling %(name)s…"),
+        "call_incoming": _("%(name)s is calling you"),
+        "call_connecting": _("Connecting…"),
+        "call_active": _("In a call with %(name)s"),
+        "call_failed": _("The connection failed."),
+        "call_no_answer": _("No answer."),
+        "call_ended": _("Call ended (%(time)s)."),
+        "call_cancelled": _("Call cancelled."),
+        "call_finished": _("The call has ended."),
+        "call_declined_by": _("%(name)s declined the call."),
+        "call_missed_from": _("Missed call from %(name)s."),
+        "call_screen_unavailable": _("Screen sharing is not available here."),
+        "call_answered": _("Call, %(time)s"),
+        "call_missed": _("Missed call"),
+        "call_declined": _("Declined call"),
     }
 
 
@@ -351,6 +393,7 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
         "partner": partner.pk if partner else None,
         "partner_online": partner_online,
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+        "ice_servers": settings.ICE_SERVERS,
         "urls": {
             "history": reverse("chats:history", args=[chat.pk]),
             "upload": reverse("chats:upload", args=[chat.pk]),
@@ -369,6 +412,7 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
             "strings": chat_strings(),
             "blocked": blocked,
             "emoji_categories": emoji.picker(),
+            "sticker_packs": selectors.sticker_packs(),
             "member_count": len(members),
         },
     )
@@ -422,11 +466,23 @@ def attachment_upload(request: HttpRequest, chat_id: int) -> JsonResponse:
         )
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _json_error(_("Choose a file to upload."), 400)
+        if "file" in form.errors:
+            return _json_error(_("Choose a file to upload."), 400)
+        return _json_error(" ".join(e for errors in form.errors.values() for e in errors), 400)
+    upload = form.cleaned_data["file"]
     try:
-        attachment = services.attachment_create(
-            uploader=request.user, chat=chat, upload=form.cleaned_data["file"]
-        )
+        if form.cleaned_data["kind"]:
+            attachment = services.recording_create(
+                uploader=request.user,
+                chat=chat,
+                upload=upload,
+                kind=form.cleaned_data["kind"],
+                content_type=upload.content_type or "",
+                duration=form.cleaned_data["duration"],
+                waveform=form.cleaned_data["waveform"],
+            )
+        else:
+            attachment = services.attachment_create(uploader=request.user, chat=chat, upload=upload)
     except services.Blocked as exc:
         return _json_error(str(exc), 403)
     except ValidationError as exc:
@@ -452,7 +508,28 @@ def _session_or_token(view):
     return wrapper
 
 
-def _serve(name: str, *, content_type: str, filename: str, inline: bool) -> HttpResponseBase:
+RANGE_CHUNK = 4 * 1024 * 1024
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) of a single `Range: bytes=a-b` request within `size`, else None."""
+    match = RANGE_RE.match(header.strip())
+    if not match or size == 0 or match.groups() == ("", ""):
+        return None
+    first, last = match.groups()
+    if first == "":  # the last N bytes
+        return max(0, size - int(last)), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    return (start, end) if start <= end else None
+
+
+def _serve(
+    name: str, *, content_type: str, filename: str, inline: bool, range_header: str = ""
+) -> HttpResponseBase:
+    """The file, or with `range_header` the requested bytes (206), so audio and video can seek
+    (nginx does this itself behind X-Accel-Redirect)."""
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
         response: HttpResponseBase = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + name
@@ -461,7 +538,19 @@ def _serve(name: str, *, content_type: str, filename: str, inline: bool) -> Http
             handle = default_storage.open(name, "rb")
         except OSError:
             raise Http404 from None
-        response = FileResponse(handle, content_type=content_type)
+        size = handle.size
+        wanted = _byte_range(range_header, size) if range_header else None
+        if wanted is not None:
+            first, last = wanted
+            last = min(last, first + RANGE_CHUNK - 1)  # the browser asks again for the rest
+            handle.seek(first)
+            data = handle.read(last - first + 1)
+            handle.close()
+            response = HttpResponse(data, status=206, content_type=content_type)
+            response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        else:
+            response = FileResponse(handle, content_type=content_type)
+        response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
@@ -479,6 +568,7 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBas
         content_type=attachment.content_type,
         filename=attachment.name,
         inline=inline,
+        range_header=request.headers.get("Range", ""),
     )
 
 
@@ -492,6 +582,18 @@ def attachment_thumb(request: HttpRequest, attachment_id: int) -> HttpResponseBa
     return _serve(
         attachment.thumbnail.name, content_type="image/webp", filename="thumb.webp", inline=True
     )
+
+
+@login_required
+@require_GET
+def sticker_image(request: HttpRequest, sticker_id: int) -> HttpResponseBase:
+    """A sticker's picture (any signed-in person: stickers are not private)."""
+    sticker = selectors.sticker_get(sticker_id)
+    response = _serve(
+        sticker.image.name, content_type="image/webp", filename="sticker.webp", inline=True
+    )
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @login_required

@@ -281,6 +281,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 MEDIA_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# WebRTC ICE servers for video calls, as JSON: [{"urls": "stun:stun.example.org:3478"},
+# {"urls": "turn:turn.example.org", "username": "u", "credential": "p"}]. Empty: LAN only.
+ICE_SERVERS = env.json("ICE_SERVERS", default=[])
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

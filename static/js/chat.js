@@ -4,6 +4,10 @@
 import { socket } from "./socket.js";
 import { outbox } from "./outbox.js";
 import { avatar, csrfToken, el, fill, formatDateTime, formatSize, formatTime, linkify } from "./chat-render.js";
+import { circleNode, voiceNode } from "./media-player.js";
+import { formatDuration, initRecorders } from "./media-recorder.js";
+import { initCall } from "./call.js";
+import { initStickers, stickerNode } from "./media-stickers.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const state = JSON.parse($("#chat-state").textContent);
@@ -99,6 +103,8 @@ function attachmentNodes(attachments) {
       images.map((a) => el("a", { href: a.url, target: "_blank", class: "msg-image", title: a.name },
         el("img", { src: a.thumb || a.url, alt: a.name, loading: "lazy", width: a.width, height: a.height })))) : null,
     others.map((a) => {
+      if (a.kind === "voice") return voiceNode(a, S);
+      if (a.kind === "circle") return circleNode(a, S);
       if (a.kind === "audio") {
         return el("figure", { class: "msg-media" }, el("audio", { controls: true, preload: "none", src: a.url }),
           el("figcaption", {}, el("a", { href: `${a.url}?download=1`, download: a.name }, a.name)));
@@ -184,6 +190,16 @@ function messageNode(message) {
   }
   if (message.deleted) {
     bubble.append(el("p", { class: "msg-text msg-tombstone" }, S.deleted));
+  } else if (message.call) {
+    li.classList.add("msg-call");
+    const { state: callState, duration } = message.call;
+    const label = callState === "answered" ? fill(S.call_answered, { time: formatDuration(duration) })
+      : callState === "declined" ? S.call_declined : S.call_missed;
+    bubble.append(el("p", { class: "msg-text call-record", dataset: { state: callState } },
+      el("span", { "aria-hidden": "true" }, callState === "answered" ? "📞 " : "📵 "), label));
+  } else if (message.sticker) {
+    li.classList.add("msg-sticker");
+    bubble.append(quoteNode(message.reply_to) || "", stickerNode(message.sticker));
   } else {
     bubble.append(quoteNode(message.reply_to) || "", attachmentNodes(message.attachments) || "");
     if (message.text) bubble.append(el("p", { class: "msg-text" }, linkify(message.text)));
@@ -203,7 +219,9 @@ function messageNode(message) {
 
 function pendingNode(entry) {
   const li = el("li", { class: "msg msg-mine msg-pending", dataset: { clientId: entry.client_id, pending: "1" } });
-  const bubble = el("div", { class: "msg-bubble" }, quoteNode(entry.reply) || "", attachmentNodes(entry.attachments) || "");
+  const bubble = el("div", { class: "msg-bubble" }, quoteNode(entry.reply) || "",
+    entry.sticker ? stickerNode(entry.sticker) : attachmentNodes(entry.attachments) || "");
+  if (entry.sticker) li.classList.add("msg-sticker");
   if (entry.text) bubble.append(el("p", { class: "msg-text" }, linkify(entry.text)));
   bubble.append(el("div", { class: "msg-meta" },
     el("time", { datetime: entry.created_at }, formatTime(entry.created_at)), pendingStatusNode(entry)));
@@ -611,15 +629,24 @@ form.addEventListener("submit", (event) => {
   if (uploads.some((u) => u.status === "uploading")) return;
   const attachments = uploads.filter((u) => u.status === "done").map((u) => u.payload);
   if (!text && !attachments.length) return;
-  const reply = replyTo ? { id: replyTo.id, seq: replyTo.seq, sender: replyTo.sender, text: (replyTo.text || "").slice(0, 200), deleted: false, attachments: replyTo.attachments?.length || 0 } : null;
-  const entry = outbox.add({ chat: chatId, text, replyTo: replyTo?.id || null, attachments, reply });
   uploads = [];
   renderUploads();
+  sendMessage({ text, attachments });
+  textarea.focus();
+});
+
+// Queue a message (replying to the message chosen, if any) and show it as pending.
+function sendMessage({ text = "", attachments = [], sticker = null }) {
+  const reply = replyTo ? { id: replyTo.id, seq: replyTo.seq, sender: replyTo.sender, text: (replyTo.text || "").slice(0, 200), deleted: false, attachments: replyTo.attachments?.length || 0 } : null;
+  const entry = outbox.add({ chat: chatId, text, replyTo: replyTo?.id || null, attachments, reply, sticker });
   resetComposer();
   list.append(pendingNode(entry));
   scrollToBottom();
-  textarea.focus();
-});
+}
+
+initCall({ chatId, partnerName: $("#chat-title").textContent.trim(), iceServers: state.ice_servers, strings: S });
+initStickers({ onPick: (sticker) => { if (active) sendMessage({ sticker }); } });
+initRecorders({ uploadUrl: state.urls.upload, strings: S, onRecorded: (attachment) => { if (active) sendMessage({ attachments: [attachment] }); } });
 
 textarea.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {

@@ -45,6 +45,7 @@ function frameOf(entry) {
   const frame = { type: "message.send", chat: entry.chat, client_id: entry.client_id, text: entry.text };
   if (entry.reply_to) frame.reply_to = entry.reply_to;
   if (entry.attachments?.length) frame.attachments = entry.attachments.map((a) => a.id);
+  if (entry.sticker) frame.sticker = entry.sticker.id;
   return frame;
 }
 
@@ -97,9 +98,9 @@ export const outbox = {
     if (socket.isOpen) resendDue(true);
   },
   // Queue a message; returns the entry (status "queued") and sends it if the socket is open.
-  add({ chat, text, replyTo = null, attachments = [], reply = null }) {
+  add({ chat, text, replyTo = null, attachments = [], reply = null, sticker = null }) {
     const entry = {
-      client_id: newClientId(), chat, text, reply_to: replyTo, reply, attachments,
+      client_id: newClientId(), chat, text, reply_to: replyTo, reply, attachments, sticker,
       created_at: new Date().toISOString(), status: "queued", sent_at: 0,
     };
     save([...load(), entry]);

@@ -353,6 +353,8 @@ def test_send_message_frame_has_the_declared_keys(group, people, published):
         "text",
         "reply_to",
         "attachments",
+        "sticker",
+        "call",
         "reactions",
         "created_at",
         "edited_at",
