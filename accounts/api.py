@@ -8,7 +8,7 @@ from typing import Annotated
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from accounts import selectors, services
@@ -150,11 +150,11 @@ def block_create(request: HttpRequest, payload: BlockIn):
             _("You cannot block yourself."),
             fields={"username": [_("You cannot block yourself.")]},
         ) from None
-    return 201, block
+    return Status(201, block)
 
 
 @router.delete("/blocks/{username}", response={204: None}, summary="Unblock a person")
 def block_delete(request: HttpRequest, username: Username):
     block = selectors.block_get(request.user, username)
     services.block_delete(blocker=request.user, blocked=block.blocked)
-    return 204, None
+    return Status(204, None)

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Path, Query, Router, Schema
+from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -261,7 +261,7 @@ def chats_list(request: HttpRequest, paging: Query[PageParams]):
 def group_create(request: HttpRequest, payload: GroupIn):
     members = _people(request.user, payload.members, "members")
     chat = services.group_create(owner=request.user, title=payload.title, members=members)
-    return 201, _chat_out(selectors.chat_row_for(request.user, chat.pk))
+    return Status(201, _chat_out(selectors.chat_row_for(request.user, chat.pk)))
 
 
 @router.post("/dialogs", response={200: ChatOut}, summary="Open my dialog with a person")
@@ -302,14 +302,14 @@ def chat_avatar_delete(request: HttpRequest, chat_id: ChatId):
 @_refusals
 def chat_delete(request: HttpRequest, chat_id: ChatId):
     services.group_delete(actor=request.user, chat=_chat(request, chat_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/chats/{chat_id}/leave", response={204: None}, summary="Leave a group")
 @_refusals
 def chat_leave(request: HttpRequest, chat_id: ChatId):
     services.chat_leave(user=request.user, chat=_chat(request, chat_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -318,7 +318,7 @@ def chat_leave(request: HttpRequest, chat_id: ChatId):
 @_refusals
 def chat_hide(request: HttpRequest, chat_id: ChatId):
     services.chat_hide(user=request.user, chat=_chat(request, chat_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/chats/{chat_id}/read", response=ReadOut, summary="Mark read up to a seq")
@@ -343,7 +343,7 @@ def members_list(request: HttpRequest, chat_id: ChatId, paging: Query[PageParams
 def members_add(request: HttpRequest, chat_id: ChatId, payload: MembersIn):
     chat = _chat(request, chat_id)
     users = _people(request.user, payload.usernames, "usernames")
-    return 201, services.chat_members_add(actor=request.user, chat=chat, users=users)
+    return Status(201, services.chat_members_add(actor=request.user, chat=chat, users=users))
 
 
 @router.patch(
@@ -371,7 +371,7 @@ def member_remove(
     chat = _chat(request, chat_id)
     person = selectors.member_get(chat, username=username).user
     services.chat_member_remove(actor=request.user, chat=chat, user=person, reason=params.reason)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/chats/{chat_id}/audit", response=Page[AuditOut], summary="Audit log (owner, admins)")
@@ -425,7 +425,7 @@ def message_send(request: HttpRequest, chat_id: ChatId, payload: MessageIn):
         reply_to=payload.reply_to,
         attachment_ids=payload.attachments,
     )
-    return (201 if created else 200), events.message_payload(message)
+    return Status(201 if created else 200, events.message_payload(message))
 
 
 @router.patch(
@@ -455,7 +455,7 @@ def message_delete(
     services.message_delete(
         actor=request.user, message_id=message_id, scope=params.scope, reason=params.reason
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.put(
@@ -494,4 +494,4 @@ def attachment_upload(request: HttpRequest, chat_id: ChatId, file: Upload):
     only, with the same authentication)."""
     chat = _chat(request, chat_id)
     attachment = services.attachment_create(uploader=request.user, chat=chat, upload=file)
-    return 201, events.attachment_payload(attachment)
+    return Status(201, events.attachment_payload(attachment))

@@ -62,7 +62,9 @@ def test_forged_signature_is_refused(user):
     header, _payload, signature = tokens.access.split(".")
     claims = jwt_internal.jwt.decode(tokens.access, options={"verify_signature": False})
     claims["sub"] = str(other.pk)
-    forged = jwt_internal.jwt.encode(claims, "not-our-key", algorithm="HS256")
+    forged = jwt_internal.jwt.encode(
+        claims, "not-our-key-but-long-enough-for-hs256-0123456789", algorithm="HS256"
+    )
     assert JsonApi(forged).get("/api/v1/me").status_code == 401
     assert (
         JsonApi(f"{header}.{forged.split('.')[1]}.{signature}").get("/api/v1/me").status_code == 401
