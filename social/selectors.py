@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -108,20 +108,30 @@ def friends_of(viewer: User) -> QuerySet[User]:
 
 
 def incoming_requests_of(viewer: User) -> QuerySet[User]:
-    """People who asked `viewer` to be friends, newest request first."""
+    """People who asked `viewer` to be friends, newest request first, each with the request's
+    `request_id` and `requested_at`."""
     return (
         visible_users(viewer)
         .filter(friend_requests_sent__to_user=viewer)
-        .order_by("-friend_requests_sent__created_at", "-pk")
+        .annotate(
+            request_id=F("friend_requests_sent__id"),
+            requested_at=F("friend_requests_sent__created_at"),
+        )
+        .order_by("-request_id")
     )
 
 
 def outgoing_requests_of(viewer: User) -> QuerySet[User]:
-    """People `viewer` asked to be friends, newest request first."""
+    """People `viewer` asked to be friends, newest request first, each with the request's
+    `request_id` and `requested_at`."""
     return (
         visible_users(viewer)
         .filter(friend_requests_received__from_user=viewer)
-        .order_by("-friend_requests_received__created_at", "-pk")
+        .annotate(
+            request_id=F("friend_requests_received__id"),
+            requested_at=F("friend_requests_received__created_at"),
+        )
+        .order_by("-request_id")
     )
 
 
@@ -375,8 +385,14 @@ def comment_get_for_user(viewer: User, comment_id: int) -> Comment:
 
 
 def likers_of(viewer: User, post: Post) -> QuerySet[User]:
-    """People who liked `post`, as `viewer` may see them, latest first."""
-    return visible_users(viewer).filter(post_likes__post=post).order_by("-post_likes__created_at")
+    """People who liked `post`, as `viewer` may see them, latest first, each with the like's
+    `like_id` and `liked_at`."""
+    return (
+        visible_users(viewer)
+        .filter(post_likes__post=post)
+        .annotate(like_id=F("post_likes__id"), liked_at=F("post_likes__created_at"))
+        .order_by("-like_id")
+    )
 
 
 def hidden_pairs(user_ids: Iterable[int], others: Iterable[int]) -> dict[int, set[int]]:

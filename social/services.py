@@ -57,11 +57,11 @@ def friend_request_send(*, from_user: User, to_user: User) -> FriendRequest | No
     return None). Raises Http404 for blocked/inactive people, ValidationError when already
     friends or when asking oneself. Sending twice is harmless."""
     if from_user.pk == to_user.pk:
-        raise ValidationError(_("You cannot add yourself as a friend."))
+        raise ValidationError(_("You cannot add yourself as a friend."), code="self")
     _require_reachable(from_user, to_user)
     with transaction.atomic():
         if Friendship.objects.filter(user=from_user, friend=to_user).exists():
-            raise ValidationError(_("You are already friends."))
+            raise ValidationError(_("You are already friends."), code="already_friends")
         if FriendRequest.objects.filter(from_user=to_user, to_user=from_user).exists():
             friend_request_accept(user=from_user, from_user=to_user)
             return None

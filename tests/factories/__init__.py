@@ -11,6 +11,7 @@ from tests.factories.social import (
     ReplyPhotoFactory,
     TopicFactory,
     befriend,
+    friend_state,
     photo_upload,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "TopicFactory",
     "UserFactory",
     "befriend",
+    "friend_state",
     "photo_upload",
 ]
