@@ -150,3 +150,20 @@ def friendship_remove(request: HttpRequest, username: Username):
     person = user_get_visible(request.user, username)
     services.friendship_remove(user=request.user, friend=person)
     return 204, None
+
+
+# -- people search ------------------------------------------------------------------------------
+class SearchParams(PageParams):
+    q: Annotated[
+        Text,
+        Field(
+            min_length=1,
+            max_length=selectors.SEARCH_MAX_LENGTH,
+            description="Words of a name or username (all must match), or a numeric user id.",
+        ),
+    ]
+
+
+@router.get("/users", response=Page[UserOut], summary="Search people", tags=["people"])
+def users_search(request: HttpRequest, params: Query[SearchParams]):
+    return _id_page(selectors.search_people(request.user, params.q), params)

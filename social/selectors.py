@@ -17,9 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between, visible_users
@@ -167,9 +169,15 @@ SEARCH_MAX_LENGTH = 100
 
 def search_people(viewer: User, query: str) -> QuerySet[User]:
     """People matching every word of `query` in first name, last name or username, or whose id
-    is `query`; case-insensitive in any script, blocked pairs never see each other."""
+    is `query`; case-insensitive in any script, blocked pairs never see each other.
+    ValidationError (for the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
     from social.search import normalise, search_text
 
+    if len(query.strip()) > SEARCH_MAX_LENGTH:
+        message = _("The search text is too long (at most %(limit)d characters).") % {
+            "limit": SEARCH_MAX_LENGTH
+        }
+        raise ValidationError({"q": message}, code="too_long")
     words = normalise(query).split()
     people = visible_users(viewer).exclude(pk=viewer.pk)
     if not words:
