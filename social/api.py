@@ -7,21 +7,64 @@ parses input, pages lists and shapes the JSON.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Path, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import ConfigDict, field_validator
 
 from accounts.api import Username, UserOut
 from accounts.models import User
 from accounts.selectors import user_get_visible
-from messenger.api_kit import ApiError, ErrorOut, Page, PageParams, Text, page
+from messenger.api_kit import (
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    ApiError,
+    ErrorOut,
+    Page,
+    PageParams,
+    Text,
+    page,
+)
 from social import selectors, services
+from social.models import POST_PHOTOS_MAX, POST_TEXT_MAX, Audience, Post
 
 router = Router(tags=["friends"])
+
+# Row ids in paths: the 64-bit column range (a larger number is simply not found).
+ObjectId = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
+
+# What the services call an input field, and what the API calls it.
+API_FIELD_NAMES = {"photos": "images", "photo": "image"}
+
+
+@contextmanager
+def _service_refusals() -> Iterator[None]:
+    """A service's ValidationError as a 400 listing the fields by their API names, or as a
+    413 when an image is over IMAGE_MAX_BYTES."""
+    try:
+        yield
+    except ValidationError as exc:
+        errors = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+        too_large = any(
+            error.code == "too_large" for name in API_FIELD_NAMES for error in errors.get(name, [])
+        )
+        raise ApiError(
+            413 if too_large else 400,
+            "too_large" if too_large else "invalid",
+            " ".join(exc.messages),
+            fields={
+                API_FIELD_NAMES.get(name, name): ValidationError(field_errors).messages
+                for name, field_errors in errors.items()
+            },
+        ) from None
 
 
 def _id_page(rows: QuerySet, paging: PageParams, *, key: str = "pk", newest_first: bool = False):
@@ -31,6 +74,14 @@ def _id_page(rows: QuerySet, paging: PageParams, *, key: str = "pk", newest_firs
         rows = rows.filter(**{f"{key}__{'lt' if newest_first else 'gt'}": paging.after_id})
     rows = rows.order_by(f"-{key}" if newest_first else key)
     return page(list(rows[: paging.limit + 1]), paging, key=lambda row: getattr(row, key))
+
+
+def _files_only(request: HttpRequest, name: str) -> None:
+    """Refuse `name` sent as a plain form field: images are file parts, and a client that sent
+    text there would otherwise publish without the images it meant to attach."""
+    if name in request.POST:
+        message = _("Send each image as a file part (with a filename).")
+        raise ApiError(400, "invalid", message, fields={name: [message]})
 
 
 # -- friends ------------------------------------------------------------------------------------
@@ -167,3 +218,175 @@ class SearchParams(PageParams):
 @router.get("/users", response=Page[UserOut], summary="Search people", tags=["people"])
 def users_search(request: HttpRequest, params: Query[SearchParams]):
     return _id_page(selectors.search_people(request.user, params.q), params)
+
+
+# -- posts --------------------------------------------------------------------------------------
+class PersonOut(Schema):
+    """Who wrote something."""
+
+    id: int
+    username: str
+    display_name: str
+    avatar_url: str | None
+
+
+class ImageOut(Schema):
+    """A photo re-encoded as JPEG (at most 2048 px a side) and its thumbnail (480 px)."""
+
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+
+    @staticmethod
+    def resolve_url(photo) -> str:
+        return photo.image.url
+
+    @staticmethod
+    def resolve_thumbnail_url(photo) -> str:
+        return photo.thumbnail.url
+
+
+class PostOut(Schema):
+    """A post as the viewer sees it. `text` is raw: escape it before showing it as HTML."""
+
+    id: int
+    author: PersonOut
+    text: str
+    audience: Audience
+    images: list[ImageOut]
+    like_count: int = Field(..., description="Likes the viewer may see (blocked pairs left out).")
+    comment_count: int = Field(..., description="Comments the viewer may see.")
+    liked_by_me: bool
+    created_at: datetime
+    edited_at: datetime | None
+
+    @staticmethod
+    def resolve_images(post: Post) -> list:
+        return list(post.photos.all())
+
+    @staticmethod
+    def resolve_liked_by_me(post: Post) -> bool:
+        return post.liked
+
+
+TIME_CURSOR_PATTERN = r"^[0-9]{1,18}-[0-9]{1,18}$"
+
+
+class TimePageParams(Schema):
+    """Query parameters of lists in time order (feed, wall, comments, board)."""
+
+    cursor: str | None = Field(
+        None,
+        pattern=TIME_CURSOR_PATTERN,
+        description="The `next` value of the previous page; omit for the first page.",
+    )
+    limit: int = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description="Items per page.")
+
+    @field_validator("cursor")
+    @classmethod
+    def _decodable(cls, value: str | None) -> str | None:
+        if value is not None:
+            selectors.Cursor.decode(value)  # ValueError for a time out of range
+        return value
+
+    @property
+    def position(self) -> selectors.Cursor | None:
+        """Where the previous page ended."""
+        return selectors.Cursor.decode(self.cursor) if self.cursor else None
+
+
+def _feed_page(feed: selectors.FeedPage) -> dict:
+    return {"items": feed.posts, "next": feed.next_cursor}
+
+
+class PostIn(Schema):
+    text: Annotated[
+        Text,
+        Field(
+            max_length=POST_TEXT_MAX,
+            description="The post's text; may be empty when images are attached.",
+        ),
+    ] = ""
+    audience: Audience = Audience.FRIENDS
+
+
+class PostPatch(Schema):
+    """What to change; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[Text, Field(max_length=POST_TEXT_MAX)] = None
+    audience: Audience = None
+
+
+IMAGES_DESCRIPTION = (
+    f"Up to {POST_PHOTOS_MAX} images (JPEG, PNG, GIF or WebP), one file part each, all "
+    "named `images`. Each is re-encoded as JPEG without metadata."
+)
+
+
+@router.get("/feed", response=Page[PostOut], summary="My news feed", tags=["posts"])
+def feed(request: HttpRequest, paging: Query[TimePageParams]):
+    return _feed_page(selectors.feed_for(request.user, before=paging.position, limit=paging.limit))
+
+
+@router.get(
+    "/users/{username}/posts", response=Page[PostOut], summary="A person's wall", tags=["posts"]
+)
+def wall(request: HttpRequest, username: Username, paging: Query[TimePageParams]):
+    person = user_get_visible(request.user, username)
+    return _feed_page(
+        selectors.wall_for(request.user, person, before=paging.position, limit=paging.limit)
+    )
+
+
+@router.post(
+    "/posts",
+    response={201: PostOut, 413: ErrorOut},
+    summary="Publish a post (multipart/form-data)",
+    description=IMAGES_DESCRIPTION,
+    tags=["posts"],
+)
+def post_create(
+    request: HttpRequest,
+    payload: Form[PostIn],
+    images: File[list[UploadedFile]] = None,
+):
+    _files_only(request, "images")
+    with _service_refusals():
+        post = services.post_create(
+            author=request.user, text=payload.text, audience=payload.audience, photos=images or []
+        )
+    return 201, selectors.post_card_for_user(request.user, post.pk)
+
+
+@router.get("/posts/{post_id}", response=PostOut, summary="One post", tags=["posts"])
+def post_get(request: HttpRequest, post_id: ObjectId):
+    return selectors.post_card_for_user(request.user, post_id)
+
+
+@router.patch(
+    "/posts/{post_id}",
+    response=PostOut,
+    summary="Change my post's text or audience",
+    tags=["posts"],
+)
+def post_update(request: HttpRequest, post_id: ObjectId, payload: PostPatch):
+    changes = payload.model_dump(exclude_unset=True)
+    if changes:
+        post = selectors.post_get_for_author(request.user, post_id)
+        with _service_refusals():
+            services.post_update(
+                user=request.user,
+                post_id=post.pk,
+                text=changes.get("text", post.text),
+                audience=changes.get("audience", post.audience),
+            )
+    return selectors.post_card_for_user(request.user, post_id)
+
+
+@router.delete("/posts/{post_id}", response={204: None}, summary="Delete my post", tags=["posts"])
+def post_delete(request: HttpRequest, post_id: ObjectId):
+    services.post_delete(user=request.user, post_id=post_id)
+    return 204, None

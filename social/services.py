@@ -131,33 +131,44 @@ def friendship_remove(*, user: User, friend: User) -> None:
 
 
 # -- posts, likes, comments ---------------------------------------------------------------------
-def _clean_text(text: str | None, *, limit: int) -> str:
+def _invalid(field: str, message: str, code: str) -> ValidationError:
+    """A refusal of one input field (forms show it by the field, the API lists it by name)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _clean_text(text: str | None, *, limit: int, field: str = "text") -> str:
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > limit:
-        raise ValidationError(
+        raise _invalid(
+            field,
             _("The text is too long: %(length)d characters; at most %(limit)d are allowed.")
             % {"length": len(text), "limit": limit},
-            code="too_long",
+            "too_long",
         )
     if "\x00" in text:
-        raise ValidationError(_("The text contains characters that are not allowed."))
+        raise _invalid(field, _("The text contains characters that are not allowed."), "nul")
     return text
 
 
-def _process_photos(photos: Sequence, *, limit: int) -> list[ProcessedImage]:
-    """Re-encode every upload before any transaction starts (decoding is the slow part)."""
+def _process_photos(photos: Sequence, *, limit: int, field: str = "photos") -> list[ProcessedImage]:
+    """Re-encode every upload before any transaction starts (decoding is the slow part).
+    Refusals name `field`; an image over IMAGE_MAX_BYTES has the code "too_large"."""
     photos = [p for p in photos if p]
     if len(photos) > limit:
-        raise ValidationError(
+        raise _invalid(
+            field,
             ngettext(
                 "At most %(limit)d photo can be attached.",
                 "At most %(limit)d photos can be attached.",
                 limit,
             )
             % {"limit": limit},
-            code="too_many_photos",
+            "too_many_photos",
         )
-    return [reencode_image(photo) for photo in photos]
+    try:
+        return [reencode_image(photo) for photo in photos]
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from None
 
 
 def _photo_rows(model, processed: list[ProcessedImage], **owner) -> list:
@@ -197,10 +208,10 @@ def post_create(*, author: User, text: str, audience: str, photos: Sequence = ()
     too long or unreadable input."""
     text = _clean_text(text, limit=POST_TEXT_MAX)
     if audience not in Audience.values:
-        raise ValidationError(_("Choose who can see the post."), code="audience")
+        raise _invalid("audience", _("Choose who can see the post."), "audience")
     processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
     if not text and not processed:
-        raise ValidationError(_("Write something or add a photo."), code="empty")
+        raise _invalid("text", _("Write something or add a photo."), "empty")
     with transaction.atomic():
         post = Post.objects.create(author=author, text=text, audience=audience)
         PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
@@ -211,11 +222,11 @@ def post_update(*, user: User, post_id: int, text: str, audience: str) -> Post:
     """Change the text and audience of `user`'s own post; Http404 for anyone else's post."""
     text = _clean_text(text, limit=POST_TEXT_MAX)
     if audience not in Audience.values:
-        raise ValidationError(_("Choose who can see the post."), code="audience")
+        raise _invalid("audience", _("Choose who can see the post."), "audience")
     with transaction.atomic():
         post = selectors.post_get_for_author(user, post_id)
         if not text and not post.photos.exists():
-            raise ValidationError(_("Write something or add a photo."), code="empty")
+            raise _invalid("text", _("Write something or add a photo."), "empty")
         post.text, post.audience, post.edited_at = text, audience, timezone.now()
         post.save(update_fields=["text", "audience", "edited_at"])
     return post
@@ -261,9 +272,9 @@ def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comm
     """Comment on a post `author` may see, with an optional photo; Http404 if they may not,
     ValidationError for empty, too long or unreadable input."""
     text = _clean_text(text, limit=COMMENT_TEXT_MAX)
-    processed = _process_photos([photo] if photo else [], limit=1)
+    processed = _process_photos([photo] if photo else [], limit=1, field="photo")
     if not text and not processed:
-        raise ValidationError(_("Write a comment or add a photo."), code="empty")
+        raise _invalid("text", _("Write a comment or add a photo."), "empty")
     with transaction.atomic():
         post = selectors.post_get_for_user(author, post_id)
         comment = Comment(post=post, author=author, text=text)
@@ -313,12 +324,12 @@ def comment_delete(*, user: User, comment_id: int) -> Comment:
 def topic_create(*, author: User, title: str, body: str, photos: Sequence = ()) -> Topic:
     """Start a board topic with a title, text and up to POST_PHOTOS_MAX photos;
     ValidationError for missing, too long or unreadable input."""
-    title = _clean_text(title, limit=TOPIC_TITLE_MAX).replace("\n", " ")
-    body = _clean_text(body, limit=TOPIC_BODY_MAX)
+    title = _clean_text(title, limit=TOPIC_TITLE_MAX, field="title").replace("\n", " ")
+    body = _clean_text(body, limit=TOPIC_BODY_MAX, field="body")
     if not title:
-        raise ValidationError(_("Give the topic a title."), code="title")
+        raise _invalid("title", _("Give the topic a title."), "empty")
     if not body:
-        raise ValidationError(_("Write what the topic is about."), code="empty")
+        raise _invalid("body", _("Write what the topic is about."), "empty")
     processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
     with transaction.atomic():
         topic = Topic.objects.create(author=author, title=title, body=body)
@@ -332,7 +343,7 @@ def reply_create(*, author: User, topic_id: int, text: str, photos: Sequence = (
     text = _clean_text(text, limit=REPLY_TEXT_MAX)
     processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
     if not text and not processed:
-        raise ValidationError(_("Write a reply or add a photo."), code="empty")
+        raise _invalid("text", _("Write a reply or add a photo."), "empty")
     with transaction.atomic():
         topic = selectors.topic_get_for_user(author, topic_id)
         reply = Reply.objects.create(topic=topic, author=author, text=text)

@@ -84,6 +84,15 @@ class JsonApi:
     def delete(self, path: str, **headers: str):
         return self.request("DELETE", path, **headers)
 
+    def put(self, path: str, body: Any = None, **headers: str):
+        return self.request("PUT", path, body, **headers)
+
+    def upload(self, path: str, data: dict[str, Any], **headers: str):
+        """POST `data` as multipart/form-data (a list of files sends one part per file)."""
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return self.client.post(path, data, headers=headers)
+
 
 @pytest.fixture
 def api_as(db):

@@ -174,7 +174,7 @@ def test_search_finds_a_person_by_numeric_id(api_as, user):
 
 
 def test_search_reads_yo_as_ye(api_as, user):
-    """"Ёлкина" is found by "елкина" and the other way round, as on the search page."""
+    """ "Ёлкина" is found by "елкина" and the other way round, as on the search page."""
     person = UserFactory(first_name="Анна", last_name="Ёлкина")
     other = UserFactory(first_name="Пётр", last_name="Елкин")
     api = api_as(user)
