@@ -34,7 +34,7 @@ from messenger.api_kit import (
     page,
 )
 from social import selectors, services
-from social.models import POST_PHOTOS_MAX, POST_TEXT_MAX, Audience, Post
+from social.models import COMMENT_TEXT_MAX, POST_PHOTOS_MAX, POST_TEXT_MAX, Audience, Post
 
 router = Router(tags=["friends"])
 
@@ -238,13 +238,14 @@ class ImageOut(Schema):
     width: int
     height: int
 
-    @staticmethod
-    def resolve_url(photo) -> str:
-        return photo.image.url
 
-    @staticmethod
-    def resolve_thumbnail_url(photo) -> str:
-        return photo.thumbnail.url
+def _image(image, thumbnail, width: int, height: int) -> dict:
+    return {"url": image.url, "thumbnail_url": thumbnail.url, "width": width, "height": height}
+
+
+def _photos(photos) -> list[dict]:
+    """ImageOut of each of the (prefetched) photos of a post, topic or reply."""
+    return [_image(p.image, p.thumbnail, p.width, p.height) for p in photos.all()]
 
 
 class PostOut(Schema):
@@ -262,8 +263,8 @@ class PostOut(Schema):
     edited_at: datetime | None
 
     @staticmethod
-    def resolve_images(post: Post) -> list:
-        return list(post.photos.all())
+    def resolve_images(post: Post) -> list[dict]:
+        return _photos(post.photos)
 
     @staticmethod
     def resolve_liked_by_me(post: Post) -> bool:
@@ -298,6 +299,16 @@ class TimePageParams(Schema):
 
 def _feed_page(feed: selectors.FeedPage) -> dict:
     return {"items": feed.posts, "next": feed.next_cursor}
+
+
+def _time_page(
+    rows: QuerySet, paging: TimePageParams, *, field: str = "created_at", newest_first=False
+) -> dict:
+    """A page of `rows` in (`field`, id) order, oldest first unless `newest_first`."""
+    items, cursor = selectors.keyset_page(
+        rows, after=paging.position, limit=paging.limit, field=field, newest_first=newest_first
+    )
+    return {"items": items, "next": cursor}
 
 
 class PostIn(Schema):
@@ -389,4 +400,111 @@ def post_update(request: HttpRequest, post_id: ObjectId, payload: PostPatch):
 @router.delete("/posts/{post_id}", response={204: None}, summary="Delete my post", tags=["posts"])
 def post_delete(request: HttpRequest, post_id: ObjectId):
     services.post_delete(user=request.user, post_id=post_id)
+    return 204, None
+
+
+# -- likes and comments -------------------------------------------------------------------------
+class LikeOut(Schema):
+    liked: bool = Field(..., description="Whether I like the post now.")
+    like_count: int = Field(..., description="Likes I may see, mine included.")
+
+
+class CommentOut(Schema):
+    """A comment. `text` is raw: escape it before showing it as HTML."""
+
+    id: int
+    post_id: int
+    author: PersonOut
+    text: str
+    image: ImageOut | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_image(comment) -> dict | None:
+        if not comment.photo:
+            return None
+        return _image(
+            comment.photo, comment.photo_thumbnail, comment.photo_width, comment.photo_height
+        )
+
+
+class CommentIn(Schema):
+    text: Annotated[
+        Text,
+        Field(
+            max_length=COMMENT_TEXT_MAX,
+            description="The comment; may be empty when an image is attached.",
+        ),
+    ] = ""
+
+
+def _like(request: HttpRequest, post_id: int, *, liked: bool) -> dict:
+    liked, count = services.post_like_set(user=request.user, post_id=post_id, liked=liked)
+    return {"liked": liked, "like_count": count}
+
+
+@router.put("/posts/{post_id}/like", response=LikeOut, summary="Like a post", tags=["posts"])
+def post_like(request: HttpRequest, post_id: ObjectId):
+    return _like(request, post_id, liked=True)
+
+
+@router.delete(
+    "/posts/{post_id}/like", response=LikeOut, summary="Take my like back", tags=["posts"]
+)
+def post_unlike(request: HttpRequest, post_id: ObjectId):
+    return _like(request, post_id, liked=False)
+
+
+@router.get(
+    "/posts/{post_id}/likes",
+    response=Page[UserOut],
+    summary="Who liked a post (latest first)",
+    tags=["posts"],
+)
+def post_likers(request: HttpRequest, post_id: ObjectId, paging: Query[PageParams]):
+    post = selectors.post_get_for_user(request.user, post_id)
+    rows = selectors.likers_of(request.user, post)
+    return _id_page(rows, paging, key="like_id", newest_first=True)
+
+
+@router.get(
+    "/posts/{post_id}/comments",
+    response=Page[CommentOut],
+    summary="Comments under a post (oldest first)",
+    tags=["posts"],
+)
+def comments_list(request: HttpRequest, post_id: ObjectId, paging: Query[TimePageParams]):
+    post = selectors.post_get_for_user(request.user, post_id)
+    return _time_page(selectors.comments_of(request.user, post), paging)
+
+
+@router.post(
+    "/posts/{post_id}/comments",
+    response={201: CommentOut, 413: ErrorOut},
+    summary="Comment on a post (multipart/form-data)",
+    description="Text and/or one image (a file part named `image`).",
+    tags=["posts"],
+)
+def comment_create(
+    request: HttpRequest,
+    post_id: ObjectId,
+    payload: Form[CommentIn],
+    image: File[UploadedFile] = None,
+):
+    _files_only(request, "image")
+    with _service_refusals():
+        comment = services.comment_create(
+            author=request.user, post_id=post_id, text=payload.text, photo=image
+        )
+    return 201, comment
+
+
+@router.delete(
+    "/posts/{post_id}/comments/{comment_id}",
+    response={204: None},
+    summary="Delete a comment (mine, or any under my post)",
+    tags=["posts"],
+)
+def comment_delete(request: HttpRequest, post_id: ObjectId, comment_id: ObjectId):
+    services.comment_delete(user=request.user, comment_id=comment_id, post_id=post_id)
     return 204, None

@@ -242,14 +242,14 @@ _CURSOR_RE = re.compile(r"^(\d{1,18})-(\d{1,18})$")
 
 @dataclass(frozen=True)
 class Cursor:
-    """A position in a newest-first list of posts: everything strictly older than (time, id).
-    New posts arriving at the top never shift it, so pages have no gaps and no repeats."""
+    """A position in a list ordered by (time, id): the row at `at`, `id` ended the previous
+    page. Rows added at the newest end never shift it, so pages have no gaps and no repeats."""
 
-    created_at: datetime
+    at: datetime
     id: int
 
     def encode(self) -> str:
-        return f"{(self.created_at - _EPOCH) // timedelta(microseconds=1)}-{self.id}"
+        return f"{(self.at - _EPOCH) // timedelta(microseconds=1)}-{self.id}"
 
     @classmethod
     def decode(cls, text: str) -> Cursor:
@@ -257,14 +257,36 @@ class Cursor:
         match = _CURSOR_RE.match(text or "")
         if not match:
             raise ValueError("bad cursor")
-        micros, post_id = int(match[1]), int(match[2])
+        micros, row_id = int(match[1]), int(match[2])
         try:
-            return cls(_EPOCH + timedelta(microseconds=micros), post_id)
+            return cls(_EPOCH + timedelta(microseconds=micros), row_id)
         except OverflowError:
             raise ValueError("bad cursor") from None
 
-    def older(self) -> Q:
-        return Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, id__lt=self.id)
+    def older(self, field: str = "created_at") -> Q:
+        return Q(**{f"{field}__lt": self.at}) | Q(**{field: self.at, "id__lt": self.id})
+
+    def newer(self, field: str = "created_at") -> Q:
+        return Q(**{f"{field}__gt": self.at}) | Q(**{field: self.at, "id__gt": self.id})
+
+
+def keyset_page(
+    rows: QuerySet,
+    *,
+    after: Cursor | None,
+    limit: int,
+    field: str = "created_at",
+    newest_first: bool = True,
+) -> tuple[list, str | None]:
+    """Up to `limit` of `rows` in (`field`, id) order continuing after `after`, and the cursor
+    of the next page (None on the last)."""
+    if after is not None:
+        rows = rows.filter(after.older(field) if newest_first else after.newer(field))
+    order = (f"-{field}", "-id") if newest_first else (field, "id")
+    found = list(rows.order_by(*order)[: limit + 1])
+    page = found[:limit]
+    more = len(found) > limit
+    return page, Cursor(getattr(page[-1], field), page[-1].pk).encode() if more else None
 
 
 @dataclass
@@ -312,16 +334,11 @@ def _with_post_details(viewer: User, posts: QuerySet[Post], blocked: set[int]) -
 def _feed_page(
     viewer: User, posts: QuerySet[Post], *, before: Cursor | None, limit: int, blocked: set[int]
 ) -> FeedPage:
-    if before is not None:
-        posts = posts.filter(before.older())
-    rows = list(
-        _with_post_details(viewer, posts, blocked).order_by("-created_at", "-id")[: limit + 1]
+    rows, cursor = keyset_page(
+        _with_post_details(viewer, posts, blocked), after=before, limit=limit
     )
     for post in rows:
         post.latest_comments = list(reversed(post.latest_comments_desc))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = Cursor(rows[-1].created_at, rows[-1].pk).encode() if more else None
     return FeedPage(posts=rows, next_cursor=cursor)
 
 

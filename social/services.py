@@ -247,12 +247,29 @@ def post_delete(*, user: User, post_id: int) -> None:
 def post_like_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
     """Like the post, or take the like back; returns (liked now, like count `user` sees).
     Http404 if `user` may not see the post."""
+    return _post_like_change(user=user, post_id=post_id, liked=None)
+
+
+def post_like_set(*, user: User, post_id: int, liked: bool) -> tuple[bool, int]:
+    """Like (True) or unlike (False) the post; repeating it changes nothing. Returns (liked,
+    like count `user` sees). Http404 if `user` may not see the post."""
+    return _post_like_change(user=user, post_id=post_id, liked=liked)
+
+
+def _post_like_change(*, user: User, post_id: int, liked: bool | None) -> tuple[bool, int]:
+    """`liked=None` toggles."""
     with transaction.atomic():
         post = selectors.post_get_for_user(user, post_id)
-        deleted, _count = PostLike.objects.filter(post=post, user=user).delete()
-        liked = not deleted
-        if liked:
-            PostLike.objects.create(post=post, user=user)
+        mine = PostLike.objects.filter(post=post, user=user)
+        if liked is None:
+            deleted, _count = mine.delete()
+            liked, changed = not deleted, True
+            if liked:
+                PostLike.objects.create(post=post, user=user)
+        elif liked:
+            _like, changed = PostLike.objects.get_or_create(post=post, user=user)
+        else:
+            changed = mine.delete()[0] > 0
 
         def announce() -> None:
             likers = Counter(PostLike.objects.filter(post=post).values_list("user_id", flat=True))
@@ -263,7 +280,8 @@ def post_like_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
                 likers,
             )
 
-        transaction.on_commit(announce)
+        if changed:
+            transaction.on_commit(announce)
     count = post.likes.exclude(user_id__in=blocked_user_ids(user)).count()
     return liked, count
 
@@ -296,12 +314,15 @@ def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comm
     return comment
 
 
-def comment_delete(*, user: User, comment_id: int) -> Comment:
-    """Delete a comment: its author or the post's author may; Http404 for anyone else."""
+def comment_delete(*, user: User, comment_id: int, post_id: int | None = None) -> Comment:
+    """Delete a comment: its author or the post's author may; Http404 for anyone else, and
+    when `post_id` is given but the comment is under another post."""
     with transaction.atomic():
         comment = selectors.comment_get_for_user(user, comment_id)
         post = comment.post
         if user.pk not in (comment.author_id, post.author_id):
+            raise Http404
+        if post_id is not None and post.pk != post_id:
             raise Http404
         comment_author = comment.author
         _delete_files_on_commit(comment.file_names())
@@ -366,12 +387,14 @@ def topic_delete(*, user: User, topic_id: int) -> None:
         _delete_files_on_commit(names)
 
 
-def reply_delete(*, user: User, reply_id: int) -> Topic:
-    """Delete a reply: its author or a board moderator may; Http404 for anyone else. Returns
-    the topic it was in."""
+def reply_delete(*, user: User, reply_id: int, topic_id: int | None = None) -> Topic:
+    """Delete a reply: its author or a board moderator may; Http404 for anyone else, and when
+    `topic_id` is given but the reply is in another topic. Returns the topic it was in."""
     with transaction.atomic():
         reply = selectors.reply_get_for_user(user, reply_id)
         if reply.author_id != user.pk and not selectors.can_moderate_board(user):
+            raise Http404
+        if topic_id is not None and reply.topic_id != topic_id:
             raise Http404
         _delete_files_on_commit([n for photo in reply.photos.all() for n in photo.file_names()])
         reply.delete()

@@ -52,6 +52,18 @@ def usernames(response) -> list[str]:
     return [item["username"] for item in response.json()["items"]]
 
 
+def pages_of(api, path: str, **params: Any) -> list[list[dict]]:
+    """Follow `next` cursors from the first page to the last; the items of each page."""
+    pages, cursor = [], None
+    while True:
+        response = api.get(path, **params, **({"cursor": cursor} if cursor else {}))
+        assert response.status_code == 200, response.content
+        body = response.json()
+        pages.append(body["items"])
+        if (cursor := body["next"]) is None:
+            return pages
+
+
 class JsonApi:
     """A Django test client speaking JSON, optionally with a bearer token."""
 

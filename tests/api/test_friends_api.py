@@ -4,7 +4,7 @@ import pytest
 
 from accounts.services import block_create
 from social.models import FriendRequest, Friendship
-from tests.api.conftest import usernames
+from tests.api.conftest import pages_of, usernames
 from tests.factories import FriendRequestFactory, UserFactory, befriend, friend_state
 
 pytestmark = pytest.mark.django_db
@@ -103,15 +103,9 @@ def test_request_lists_page_with_a_cursor(api_as, user):
     senders = [UserFactory() for _ in range(5)]
     for sender in senders:
         FriendRequestFactory(from_user=sender, to_user=user)
-    api = api_as(user)
-    seen, cursor = [], None
-    while True:
-        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
-        body = api.get(f"{REQUESTS}/incoming", **params).json()
-        seen += [item["user"]["username"] for item in body["items"]]
-        cursor = body["next"]
-        if cursor is None:
-            break
+    pages = pages_of(api_as(user), f"{REQUESTS}/incoming", limit=2)
+    assert [len(items) for items in pages] == [2, 2, 1]
+    seen = [item["user"]["username"] for items in pages for item in items]
     assert seen == [sender.username for sender in reversed(senders)]
 
 

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.services import block_create
 from social.models import Audience, Post, PostPhoto
+from tests.api.conftest import pages_of
 from tests.factories import (
     CommentFactory,
     PostFactory,
@@ -36,17 +37,6 @@ def ids(response) -> list[int]:
     return [item["id"] for item in response.json()["items"]]
 
 
-def all_pages(api, path: str, **params) -> list[list[int]]:
-    """Follow `next` to the end; the item ids of each page."""
-    pages, cursor = [], None
-    while True:
-        response = api.get(path, **params, **({"cursor": cursor} if cursor else {}))
-        pages.append(ids(response))
-        cursor = response.json()["next"]
-        if cursor is None:
-            return pages
-
-
 def snapshot(post: Post) -> tuple:
     post = Post.objects.get(pk=post.pk)
     return post.text, post.audience, post.edited_at, post.photos.count()
@@ -75,7 +65,7 @@ def test_feed_shows_mine_and_friends_posts_newest_first(api_as, user, other_user
 def test_feed_pages_with_a_cursor(api_as, user):
     """`next` walks through the whole feed once, newest first."""
     posts = [PostFactory(author=user) for _ in range(5)]
-    pages = all_pages(api_as(user), "/api/v1/feed", limit=2)
+    pages = [[p["id"] for p in items] for items in pages_of(api_as(user), "/api/v1/feed", limit=2)]
     assert pages == [[posts[4].pk, posts[3].pk], [posts[2].pk, posts[1].pk], [posts[0].pk]]
 
 

@@ -23,9 +23,15 @@ from schemathesis.config import SchemathesisConfig
 
 from accounts.services import block_create
 from messenger.api import api
-from social.models import Friendship
+from social.models import Audience, Friendship
 from tests.api.conftest import login_tokens
-from tests.factories import UserFactory
+from tests.factories import (
+    CommentFactory,
+    PostFactory,
+    PostLikeFactory,
+    PostPhotoFactory,
+    UserFactory,
+)
 
 MAX_EXAMPLES = 25
 
@@ -42,6 +48,14 @@ def fuzz_user(db, settings):
     )
     block_create(blocker=user, blocked=blocked)
     block_create(blocker=blocker, blocked=user)
+    # Small ids that generated paths hit: my post, a friend's, a hidden one; likes, comments.
+    mine = PostFactory(author=user, audience=Audience.EVERYONE)
+    theirs = PostFactory(author=friend, audience=Audience.FRIENDS)
+    PostFactory(author=blocker, audience=Audience.EVERYONE)
+    PostPhotoFactory(post=mine)
+    PostLikeFactory(post=theirs, user=user)
+    CommentFactory(post=mine, author=friend)
+    CommentFactory(post=theirs, author=user)
     return user
 
 
@@ -70,6 +84,7 @@ def fuzz_token(fuzz_user):
 CONTENT_CHECKED = [
     "POST /api/v1/posts",
     "PATCH /api/v1/posts/{post_id}",
+    "POST /api/v1/posts/{post_id}/comments",
 ]
 config = SchemathesisConfig.from_dict(
     {
