@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict
 
 from accounts.api import Username, UserOut
 from accounts.models import User
@@ -34,7 +34,16 @@ from messenger.api_kit import (
     page,
 )
 from social import selectors, services
-from social.models import COMMENT_TEXT_MAX, POST_PHOTOS_MAX, POST_TEXT_MAX, Audience, Post
+from social.models import (
+    COMMENT_TEXT_MAX,
+    POST_PHOTOS_MAX,
+    POST_TEXT_MAX,
+    REPLY_TEXT_MAX,
+    TOPIC_BODY_MAX,
+    TOPIC_TITLE_MAX,
+    Audience,
+    Post,
+)
 
 router = Router(tags=["friends"])
 
@@ -271,25 +280,15 @@ class PostOut(Schema):
         return post.liked
 
 
-TIME_CURSOR_PATTERN = r"^[0-9]{1,18}-[0-9]{1,18}$"
-
-
 class TimePageParams(Schema):
     """Query parameters of lists in time order (feed, wall, comments, board)."""
 
     cursor: str | None = Field(
         None,
-        pattern=TIME_CURSOR_PATTERN,
+        pattern=selectors.CURSOR_PATTERN,
         description="The `next` value of the previous page; omit for the first page.",
     )
     limit: int = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description="Items per page.")
-
-    @field_validator("cursor")
-    @classmethod
-    def _decodable(cls, value: str | None) -> str | None:
-        if value is not None:
-            selectors.Cursor.decode(value)  # ValueError for a time out of range
-        return value
 
     @property
     def position(self) -> selectors.Cursor | None:
@@ -507,4 +506,145 @@ def comment_create(
 )
 def comment_delete(request: HttpRequest, post_id: ObjectId, comment_id: ObjectId):
     services.comment_delete(user=request.user, comment_id=comment_id, post_id=post_id)
+    return 204, None
+
+
+# -- discussion board ---------------------------------------------------------------------------
+class TopicSummaryOut(Schema):
+    """A board topic as the list shows it."""
+
+    id: int
+    author: PersonOut
+    title: str
+    reply_count: int = Field(..., description="Replies I may see.")
+    created_at: datetime
+    last_activity_at: datetime = Field(..., description="When the last reply was written.")
+
+
+class TopicOut(TopicSummaryOut):
+    """A board topic. `title` and `body` are raw: escape them before showing them as HTML."""
+
+    body: str
+    images: list[ImageOut]
+
+    @staticmethod
+    def resolve_images(topic) -> list[dict]:
+        return _photos(topic.photos)
+
+
+class ReplyOut(Schema):
+    """A reply in a topic. `text` is raw: escape it before showing it as HTML."""
+
+    id: int
+    topic_id: int
+    author: PersonOut
+    text: str
+    images: list[ImageOut]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_images(reply) -> list[dict]:
+        return _photos(reply.photos)
+
+
+class TopicIn(Schema):
+    title: Annotated[Text, Field(min_length=1, max_length=TOPIC_TITLE_MAX)]
+    body: Annotated[Text, Field(min_length=1, max_length=TOPIC_BODY_MAX)]
+
+
+class ReplyIn(Schema):
+    text: Annotated[
+        Text,
+        Field(
+            max_length=REPLY_TEXT_MAX,
+            description="The reply; may be empty when images are attached.",
+        ),
+    ] = ""
+
+
+@router.get(
+    "/board/topics",
+    response=Page[TopicSummaryOut],
+    summary="Board topics, most recently active first",
+    tags=["board"],
+)
+def topics_list(request: HttpRequest, paging: Query[TimePageParams]):
+    rows = selectors.board_topics(request.user)
+    return _time_page(rows, paging, field="last_activity_at", newest_first=True)
+
+
+@router.post(
+    "/board/topics",
+    response={201: TopicOut, 413: ErrorOut},
+    summary="Start a topic (multipart/form-data)",
+    description=IMAGES_DESCRIPTION,
+    tags=["board"],
+)
+def topic_create(
+    request: HttpRequest, payload: Form[TopicIn], images: File[list[UploadedFile]] = None
+):
+    _files_only(request, "images")
+    with _service_refusals():
+        topic = services.topic_create(
+            author=request.user, title=payload.title, body=payload.body, photos=images or []
+        )
+    return 201, selectors.topic_get_for_user(request.user, topic.pk)
+
+
+@router.get("/board/topics/{topic_id}", response=TopicOut, summary="One topic", tags=["board"])
+def topic_get(request: HttpRequest, topic_id: ObjectId):
+    return selectors.topic_get_for_user(request.user, topic_id)
+
+
+@router.delete(
+    "/board/topics/{topic_id}",
+    response={204: None},
+    summary="Delete a topic with its replies (mine; board moderators: any)",
+    tags=["board"],
+)
+def topic_delete(request: HttpRequest, topic_id: ObjectId):
+    services.topic_delete(user=request.user, topic_id=topic_id)
+    return 204, None
+
+
+@router.get(
+    "/board/topics/{topic_id}/replies",
+    response=Page[ReplyOut],
+    summary="Replies in a topic (oldest first)",
+    tags=["board"],
+)
+def replies_list(request: HttpRequest, topic_id: ObjectId, paging: Query[TimePageParams]):
+    topic = selectors.topic_get_for_user(request.user, topic_id)
+    return _time_page(selectors.topic_replies(request.user, topic), paging)
+
+
+@router.post(
+    "/board/topics/{topic_id}/replies",
+    response={201: ReplyOut, 413: ErrorOut},
+    summary="Reply in a topic (multipart/form-data)",
+    description=IMAGES_DESCRIPTION,
+    tags=["board"],
+)
+def reply_create(
+    request: HttpRequest,
+    topic_id: ObjectId,
+    payload: Form[ReplyIn],
+    images: File[list[UploadedFile]] = None,
+):
+    _files_only(request, "images")
+    with _service_refusals():
+        reply = services.reply_create(
+            author=request.user, topic_id=topic_id, text=payload.text, photos=images or []
+        )
+    return 201, reply
+
+
+@router.delete(
+    "/board/topics/{topic_id}/replies/{reply_id}",
+    response={204: None},
+    summary="Delete a reply (mine; board moderators: any)",
+    tags=["board"],
+)
+def reply_delete(request: HttpRequest, topic_id: ObjectId, reply_id: ObjectId):
+    services.reply_delete(user=request.user, reply_id=reply_id, topic_id=topic_id)
     return 204, None

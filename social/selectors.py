@@ -237,7 +237,10 @@ def profile_social_context(viewer: User, person: User, *, before: Cursor | None 
 
 # -- posts --------------------------------------------------------------------------------------
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CURSOR_RE = re.compile(r"^(\d{1,18})-(\d{1,18})$")
+# Microseconds since 1970 (17 digits reach the year 5138, so a cursor can never overflow
+# datetime) and a row id (18 digits stay in the 64-bit range).
+CURSOR_PATTERN = r"^([0-9]{1,17})-([0-9]{1,18})$"
+_CURSOR_RE = re.compile(CURSOR_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -478,13 +481,15 @@ def board_topics(viewer: User) -> QuerySet[Topic]:
 
 
 def topic_get_for_user(viewer: User, topic_id: int) -> Topic:
-    """A topic with its photos if `viewer` may see it (author active and not in a blocked pair
-    with `viewer`); Http404 otherwise."""
+    """A topic with its photos and `reply_count` (replies `viewer` may see) if `viewer` may
+    see it (author active and not in a blocked pair with `viewer`); Http404 otherwise."""
+    blocked = list(blocked_user_ids(viewer))
     topics = (
         Topic.objects.filter(author__is_active=True)
-        .exclude(author_id__in=blocked_user_ids(viewer))
+        .exclude(author_id__in=blocked)
         .select_related("author")
         .prefetch_related("photos")
+        .annotate(reply_count=_count_per_row(Reply, "topic", "author_id", blocked))
     )
     return get_object_or_404(topics, pk=topic_id)
 

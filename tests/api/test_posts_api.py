@@ -77,6 +77,12 @@ def test_feed_with_a_broken_cursor_is_400(api_as, user, cursor):
     assert set(response.json()["fields"]) == {"cursor"}
 
 
+def test_feed_with_the_largest_cursor_is_a_page(api_as, user):
+    """Every cursor the schema allows is answered (the largest means "older than year 5138")."""
+    post = PostFactory(author=user)
+    assert ids(api_as(user).get("/api/v1/feed", cursor="99999999999999999-1")) == [post.pk]
+
+
 def test_post_shows_counts_images_and_my_like(api_as, user, other_user):
     """A post carries its images (url, thumbnail, size), counts and whether I liked it; likes
     and comments by someone in a blocked pair with me are not counted."""
