@@ -50,7 +50,7 @@ router = Router(tags=["friends"])
 # Row ids in paths: the 64-bit column range (a larger number is simply not found).
 ObjectId = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
 
-# What the services call an input field, and what the API calls it.
+# What the services call an input field, and what the API calls it (the image fields).
 API_FIELD_NAMES = {"photos": "images", "photo": "image"}
 
 
@@ -124,7 +124,7 @@ class RelationOut(Schema):
     user: UserOut
     relation: str = Field(
         ...,
-        description="`requested` (my request waits for them), `friends`, or `add` (no request).",
+        description="`requested` (my request waits for their answer) or `friends`.",
     )
 
 
@@ -384,8 +384,8 @@ def post_get(request: HttpRequest, post_id: ObjectId):
 )
 def post_update(request: HttpRequest, post_id: ObjectId, payload: PostPatch):
     changes = payload.model_dump(exclude_unset=True)
+    post = selectors.post_get_for_author(request.user, post_id)
     if changes:
-        post = selectors.post_get_for_author(request.user, post_id)
         with _service_refusals():
             services.post_update(
                 user=request.user,
