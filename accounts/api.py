@@ -1,4 +1,5 @@
-"""REST operations about people: me, profiles, search, blocks (mounted under /api/v1/)."""
+"""REST operations about people: me, profiles, blocks (mounted under /api/v1/). People search
+is the social app's (social/api.py)."""
 
 from __future__ import annotations
 
@@ -80,10 +81,6 @@ class BlockOut(Schema):
         return block.blocked
 
 
-class SearchParams(PageParams):
-    q: Annotated[Text, Field(min_length=1, max_length=100, description="Words to look for.")]
-
-
 # -- me -----------------------------------------------------------------------------------
 @router.get("/me", response=MeOut, summary="My account")
 def me_get(request: HttpRequest):
@@ -113,14 +110,6 @@ def me_update(request: HttpRequest, payload: ProfilePatch):
 
 
 # -- people -------------------------------------------------------------------------------
-@router.get("/users", response=Page[UserOut], summary="Search people")
-def users_search(request: HttpRequest, params: Query[SearchParams]):
-    rows = selectors.users_search(
-        request.user, params.q, limit=params.limit + 1, after_id=params.after_id
-    )
-    return page(rows, params)
-
-
 @router.get("/users/{username}", response={200: UserOut}, summary="A person's profile")
 def user_get(request: HttpRequest, username: Username):
     return selectors.user_get_visible(request.user, username)

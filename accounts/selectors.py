@@ -50,34 +50,6 @@ def online_user_ids(user_ids) -> set[int]:
     return presence_online_ids(user_ids)
 
 
-# -- used by the REST API (accounts/api.py) ----------------------------------------------------
-SEARCH_FIELDS = ("username", "first_name", "last_name")
-SEARCH_MAX_WORDS = 5
-
-
-def users_search(viewer: User, q: str, *, limit: int, after_id: int | None = None) -> list[User]:
-    """Visible users other than `viewer` whose username or name contains every word of `q`,
-    in id order after `after_id`. Blocked pairs never find each other.
-
-    Case-insensitive in any script: SQLite folds case for ASCII only (LIKE, LOWER), so each
-    word is also matched as written in lower, upper and capitalised form ("иван" finds
-    "Иван"). PostgreSQL folds Unicode itself; the extra variants are then redundant.
-    """
-    words = q.split()[:SEARCH_MAX_WORDS]
-    if not words:
-        return []
-    users = visible_users(viewer).exclude(pk=viewer.pk)
-    for word in words:
-        matches = Q()
-        for variant in {word, word.lower(), word.upper(), word.capitalize()}:
-            for field in SEARCH_FIELDS:
-                matches |= Q(**{f"{field}__icontains": variant})
-        users = users.filter(matches)
-    if after_id is not None:
-        users = users.filter(pk__gt=after_id)
-    return list(users.order_by("pk")[:limit])
-
-
 def blocks_made(user: User, *, limit: int, after_id: int | None = None) -> list[Block]:
     """Blocks `user` made, newest first (before block id `after_id`), with the blocked user."""
     blocks = Block.objects.filter(blocker=user).select_related("blocked")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from social.models import (
     COMMENT_TEXT_MAX,
-    POST_PHOTOS_MAX,
     POST_TEXT_MAX,
     REPLY_TEXT_MAX,
     TOPIC_BODY_MAX,
@@ -24,26 +22,16 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(forms.FileField):
-    """Zero or more uploaded files (each is checked and re-encoded by the service)."""
+    """Zero or more uploaded files; how many, and whether each is a photo we can read, is
+    decided by the service (the same rules as the API's)."""
 
-    def __init__(self, *args, max_files: int, **kwargs) -> None:
-        self.max_files = max_files
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": IMAGE_ACCEPT}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else [data] if data else []
-        if len(files) > self.max_files:
-            raise forms.ValidationError(
-                ngettext_lazy(
-                    "At most %(limit)d photo can be attached.",
-                    "At most %(limit)d photos can be attached.",
-                    "limit",
-                )
-                % {"limit": self.max_files},
-                code="too_many_photos",
-            )
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
@@ -61,9 +49,7 @@ def text_field(label, *, limit: int, rows: int, **attrs) -> forms.CharField:
 
 def photos_field() -> MultiplePhotoField:
     return MultiplePhotoField(
-        label=_("Photos"),
-        max_files=POST_PHOTOS_MAX,
-        help_text=_("Up to 10 photos: JPEG, PNG, GIF or WebP."),
+        label=_("Photos"), help_text=_("Up to 10 photos: JPEG, PNG, GIF or WebP.")
     )
 
 

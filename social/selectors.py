@@ -17,9 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between, visible_users
@@ -108,20 +110,30 @@ def friends_of(viewer: User) -> QuerySet[User]:
 
 
 def incoming_requests_of(viewer: User) -> QuerySet[User]:
-    """People who asked `viewer` to be friends, newest request first."""
+    """People who asked `viewer` to be friends, newest request first, each with the request's
+    `request_id` and `requested_at`."""
     return (
         visible_users(viewer)
         .filter(friend_requests_sent__to_user=viewer)
-        .order_by("-friend_requests_sent__created_at", "-pk")
+        .annotate(
+            request_id=F("friend_requests_sent__id"),
+            requested_at=F("friend_requests_sent__created_at"),
+        )
+        .order_by("-request_id")
     )
 
 
 def outgoing_requests_of(viewer: User) -> QuerySet[User]:
-    """People `viewer` asked to be friends, newest request first."""
+    """People `viewer` asked to be friends, newest request first, each with the request's
+    `request_id` and `requested_at`."""
     return (
         visible_users(viewer)
         .filter(friend_requests_received__from_user=viewer)
-        .order_by("-friend_requests_received__created_at", "-pk")
+        .annotate(
+            request_id=F("friend_requests_received__id"),
+            requested_at=F("friend_requests_received__created_at"),
+        )
+        .order_by("-request_id")
     )
 
 
@@ -157,9 +169,15 @@ SEARCH_MAX_LENGTH = 100
 
 def search_people(viewer: User, query: str) -> QuerySet[User]:
     """People matching every word of `query` in first name, last name or username, or whose id
-    is `query`; case-insensitive in any script, blocked pairs never see each other."""
+    is `query`; case-insensitive in any script, blocked pairs never see each other.
+    ValidationError (for the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
     from social.search import normalise, search_text
 
+    if len(query.strip()) > SEARCH_MAX_LENGTH:
+        message = _("The search text is too long (at most %(limit)d characters).") % {
+            "limit": SEARCH_MAX_LENGTH
+        }
+        raise ValidationError({"q": message}, code="too_long")
     words = normalise(query).split()
     people = visible_users(viewer).exclude(pk=viewer.pk)
     if not words:
@@ -219,19 +237,22 @@ def profile_social_context(viewer: User, person: User, *, before: Cursor | None 
 
 # -- posts --------------------------------------------------------------------------------------
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CURSOR_RE = re.compile(r"^(\d{1,18})-(\d{1,18})$")
+# Microseconds since 1970 (17 digits reach the year 5138, so a cursor can never overflow
+# datetime) and a row id (18 digits stay in the 64-bit range).
+CURSOR_PATTERN = r"^([0-9]{1,17})-([0-9]{1,18})$"
+_CURSOR_RE = re.compile(CURSOR_PATTERN)
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """A position in a newest-first list of posts: everything strictly older than (time, id).
-    New posts arriving at the top never shift it, so pages have no gaps and no repeats."""
+    """A position in a list ordered by (time, id): the row at `at`, `id` ended the previous
+    page. Rows added at the newest end never shift it, so pages have no gaps and no repeats."""
 
-    created_at: datetime
+    at: datetime
     id: int
 
     def encode(self) -> str:
-        return f"{(self.created_at - _EPOCH) // timedelta(microseconds=1)}-{self.id}"
+        return f"{(self.at - _EPOCH) // timedelta(microseconds=1)}-{self.id}"
 
     @classmethod
     def decode(cls, text: str) -> Cursor:
@@ -239,14 +260,36 @@ class Cursor:
         match = _CURSOR_RE.match(text or "")
         if not match:
             raise ValueError("bad cursor")
-        micros, post_id = int(match[1]), int(match[2])
+        micros, row_id = int(match[1]), int(match[2])
         try:
-            return cls(_EPOCH + timedelta(microseconds=micros), post_id)
+            return cls(_EPOCH + timedelta(microseconds=micros), row_id)
         except OverflowError:
             raise ValueError("bad cursor") from None
 
-    def older(self) -> Q:
-        return Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, id__lt=self.id)
+    def older(self, field: str = "created_at") -> Q:
+        return Q(**{f"{field}__lt": self.at}) | Q(**{field: self.at, "id__lt": self.id})
+
+    def newer(self, field: str = "created_at") -> Q:
+        return Q(**{f"{field}__gt": self.at}) | Q(**{field: self.at, "id__gt": self.id})
+
+
+def keyset_page(
+    rows: QuerySet,
+    *,
+    after: Cursor | None,
+    limit: int,
+    field: str = "created_at",
+    newest_first: bool = True,
+) -> tuple[list, str | None]:
+    """Up to `limit` of `rows` in (`field`, id) order continuing after `after`, and the cursor
+    of the next page (None on the last)."""
+    if after is not None:
+        rows = rows.filter(after.older(field) if newest_first else after.newer(field))
+    order = (f"-{field}", "-id") if newest_first else (field, "id")
+    found = list(rows.order_by(*order)[: limit + 1])
+    page = found[:limit]
+    more = len(found) > limit
+    return page, Cursor(getattr(page[-1], field), page[-1].pk).encode() if more else None
 
 
 @dataclass
@@ -294,16 +337,11 @@ def _with_post_details(viewer: User, posts: QuerySet[Post], blocked: set[int]) -
 def _feed_page(
     viewer: User, posts: QuerySet[Post], *, before: Cursor | None, limit: int, blocked: set[int]
 ) -> FeedPage:
-    if before is not None:
-        posts = posts.filter(before.older())
-    rows = list(
-        _with_post_details(viewer, posts, blocked).order_by("-created_at", "-id")[: limit + 1]
+    rows, cursor = keyset_page(
+        _with_post_details(viewer, posts, blocked), after=before, limit=limit
     )
     for post in rows:
         post.latest_comments = list(reversed(post.latest_comments_desc))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = Cursor(rows[-1].created_at, rows[-1].pk).encode() if more else None
     return FeedPage(posts=rows, next_cursor=cursor)
 
 
@@ -375,8 +413,14 @@ def comment_get_for_user(viewer: User, comment_id: int) -> Comment:
 
 
 def likers_of(viewer: User, post: Post) -> QuerySet[User]:
-    """People who liked `post`, as `viewer` may see them, latest first."""
-    return visible_users(viewer).filter(post_likes__post=post).order_by("-post_likes__created_at")
+    """People who liked `post`, as `viewer` may see them, latest first, each with the like's
+    `like_id` and `liked_at`."""
+    return (
+        visible_users(viewer)
+        .filter(post_likes__post=post)
+        .annotate(like_id=F("post_likes__id"), liked_at=F("post_likes__created_at"))
+        .order_by("-like_id")
+    )
 
 
 def hidden_pairs(user_ids: Iterable[int], others: Iterable[int]) -> dict[int, set[int]]:
@@ -437,13 +481,15 @@ def board_topics(viewer: User) -> QuerySet[Topic]:
 
 
 def topic_get_for_user(viewer: User, topic_id: int) -> Topic:
-    """A topic with its photos if `viewer` may see it (author active and not in a blocked pair
-    with `viewer`); Http404 otherwise."""
+    """A topic with its photos and `reply_count` (replies `viewer` may see) if `viewer` may
+    see it (author active and not in a blocked pair with `viewer`); Http404 otherwise."""
+    blocked = list(blocked_user_ids(viewer))
     topics = (
         Topic.objects.filter(author__is_active=True)
-        .exclude(author_id__in=blocked_user_ids(viewer))
+        .exclude(author_id__in=blocked)
         .select_related("author")
         .prefetch_related("photos")
+        .annotate(reply_count=_count_per_row(Reply, "topic", "author_id", blocked))
     )
     return get_object_or_404(topics, pk=topic_id)
 

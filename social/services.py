@@ -57,11 +57,11 @@ def friend_request_send(*, from_user: User, to_user: User) -> FriendRequest | No
     return None). Raises Http404 for blocked/inactive people, ValidationError when already
     friends or when asking oneself. Sending twice is harmless."""
     if from_user.pk == to_user.pk:
-        raise ValidationError(_("You cannot add yourself as a friend."))
+        raise ValidationError(_("You cannot add yourself as a friend."), code="self")
     _require_reachable(from_user, to_user)
     with transaction.atomic():
         if Friendship.objects.filter(user=from_user, friend=to_user).exists():
-            raise ValidationError(_("You are already friends."))
+            raise ValidationError(_("You are already friends."), code="already_friends")
         if FriendRequest.objects.filter(from_user=to_user, to_user=from_user).exists():
             friend_request_accept(user=from_user, from_user=to_user)
             return None
@@ -131,33 +131,44 @@ def friendship_remove(*, user: User, friend: User) -> None:
 
 
 # -- posts, likes, comments ---------------------------------------------------------------------
-def _clean_text(text: str | None, *, limit: int) -> str:
+def _invalid(field: str, message: str, code: str) -> ValidationError:
+    """A refusal of one input field (forms show it by the field, the API lists it by name)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _clean_text(text: str | None, *, limit: int, field: str = "text") -> str:
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > limit:
-        raise ValidationError(
+        raise _invalid(
+            field,
             _("The text is too long: %(length)d characters; at most %(limit)d are allowed.")
             % {"length": len(text), "limit": limit},
-            code="too_long",
+            "too_long",
         )
     if "\x00" in text:
-        raise ValidationError(_("The text contains characters that are not allowed."))
+        raise _invalid(field, _("The text contains characters that are not allowed."), "nul")
     return text
 
 
-def _process_photos(photos: Sequence, *, limit: int) -> list[ProcessedImage]:
-    """Re-encode every upload before any transaction starts (decoding is the slow part)."""
+def _process_photos(photos: Sequence, *, limit: int, field: str = "photos") -> list[ProcessedImage]:
+    """Re-encode every upload before any transaction starts (decoding is the slow part).
+    Refusals name `field`; an image over IMAGE_MAX_BYTES has the code "too_large"."""
     photos = [p for p in photos if p]
     if len(photos) > limit:
-        raise ValidationError(
+        raise _invalid(
+            field,
             ngettext(
                 "At most %(limit)d photo can be attached.",
                 "At most %(limit)d photos can be attached.",
                 limit,
             )
             % {"limit": limit},
-            code="too_many_photos",
+            "too_many_photos",
         )
-    return [reencode_image(photo) for photo in photos]
+    try:
+        return [reencode_image(photo) for photo in photos]
+    except ValidationError as exc:
+        raise ValidationError({field: exc.error_list}) from None
 
 
 def _photo_rows(model, processed: list[ProcessedImage], **owner) -> list:
@@ -197,10 +208,10 @@ def post_create(*, author: User, text: str, audience: str, photos: Sequence = ()
     too long or unreadable input."""
     text = _clean_text(text, limit=POST_TEXT_MAX)
     if audience not in Audience.values:
-        raise ValidationError(_("Choose who can see the post."), code="audience")
+        raise _invalid("audience", _("Choose who can see the post."), "audience")
     processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
     if not text and not processed:
-        raise ValidationError(_("Write something or add a photo."), code="empty")
+        raise _invalid("text", _("Write something or add a photo."), "empty")
     with transaction.atomic():
         post = Post.objects.create(author=author, text=text, audience=audience)
         PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
@@ -211,11 +222,11 @@ def post_update(*, user: User, post_id: int, text: str, audience: str) -> Post:
     """Change the text and audience of `user`'s own post; Http404 for anyone else's post."""
     text = _clean_text(text, limit=POST_TEXT_MAX)
     if audience not in Audience.values:
-        raise ValidationError(_("Choose who can see the post."), code="audience")
+        raise _invalid("audience", _("Choose who can see the post."), "audience")
     with transaction.atomic():
         post = selectors.post_get_for_author(user, post_id)
         if not text and not post.photos.exists():
-            raise ValidationError(_("Write something or add a photo."), code="empty")
+            raise _invalid("text", _("Write something or add a photo."), "empty")
         post.text, post.audience, post.edited_at = text, audience, timezone.now()
         post.save(update_fields=["text", "audience", "edited_at"])
     return post
@@ -236,12 +247,29 @@ def post_delete(*, user: User, post_id: int) -> None:
 def post_like_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
     """Like the post, or take the like back; returns (liked now, like count `user` sees).
     Http404 if `user` may not see the post."""
+    return _post_like_change(user=user, post_id=post_id, liked=None)
+
+
+def post_like_set(*, user: User, post_id: int, liked: bool) -> tuple[bool, int]:
+    """Like (True) or unlike (False) the post; repeating it changes nothing. Returns (liked,
+    like count `user` sees). Http404 if `user` may not see the post."""
+    return _post_like_change(user=user, post_id=post_id, liked=liked)
+
+
+def _post_like_change(*, user: User, post_id: int, liked: bool | None) -> tuple[bool, int]:
+    """`liked=None` toggles."""
     with transaction.atomic():
         post = selectors.post_get_for_user(user, post_id)
-        deleted, _count = PostLike.objects.filter(post=post, user=user).delete()
-        liked = not deleted
-        if liked:
-            PostLike.objects.create(post=post, user=user)
+        mine = PostLike.objects.filter(post=post, user=user)
+        if liked is None:
+            deleted, _count = mine.delete()
+            liked, changed = not deleted, True
+            if liked:
+                PostLike.objects.create(post=post, user=user)
+        elif liked:
+            _like, changed = PostLike.objects.get_or_create(post=post, user=user)
+        else:
+            changed = mine.delete()[0] > 0
 
         def announce() -> None:
             likers = Counter(PostLike.objects.filter(post=post).values_list("user_id", flat=True))
@@ -252,7 +280,8 @@ def post_like_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
                 likers,
             )
 
-        transaction.on_commit(announce)
+        if changed:
+            transaction.on_commit(announce)
     count = post.likes.exclude(user_id__in=blocked_user_ids(user)).count()
     return liked, count
 
@@ -261,9 +290,9 @@ def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comm
     """Comment on a post `author` may see, with an optional photo; Http404 if they may not,
     ValidationError for empty, too long or unreadable input."""
     text = _clean_text(text, limit=COMMENT_TEXT_MAX)
-    processed = _process_photos([photo] if photo else [], limit=1)
+    processed = _process_photos([photo] if photo else [], limit=1, field="photo")
     if not text and not processed:
-        raise ValidationError(_("Write a comment or add a photo."), code="empty")
+        raise _invalid("text", _("Write a comment or add a photo."), "empty")
     with transaction.atomic():
         post = selectors.post_get_for_user(author, post_id)
         comment = Comment(post=post, author=author, text=text)
@@ -285,12 +314,15 @@ def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comm
     return comment
 
 
-def comment_delete(*, user: User, comment_id: int) -> Comment:
-    """Delete a comment: its author or the post's author may; Http404 for anyone else."""
+def comment_delete(*, user: User, comment_id: int, post_id: int | None = None) -> Comment:
+    """Delete a comment: its author or the post's author may; Http404 for anyone else, and
+    when `post_id` is given but the comment is under another post."""
     with transaction.atomic():
         comment = selectors.comment_get_for_user(user, comment_id)
         post = comment.post
         if user.pk not in (comment.author_id, post.author_id):
+            raise Http404
+        if post_id is not None and post.pk != post_id:
             raise Http404
         comment_author = comment.author
         _delete_files_on_commit(comment.file_names())
@@ -313,12 +345,12 @@ def comment_delete(*, user: User, comment_id: int) -> Comment:
 def topic_create(*, author: User, title: str, body: str, photos: Sequence = ()) -> Topic:
     """Start a board topic with a title, text and up to POST_PHOTOS_MAX photos;
     ValidationError for missing, too long or unreadable input."""
-    title = _clean_text(title, limit=TOPIC_TITLE_MAX).replace("\n", " ")
-    body = _clean_text(body, limit=TOPIC_BODY_MAX)
+    title = _clean_text(title, limit=TOPIC_TITLE_MAX, field="title").replace("\n", " ")
+    body = _clean_text(body, limit=TOPIC_BODY_MAX, field="body")
     if not title:
-        raise ValidationError(_("Give the topic a title."), code="title")
+        raise _invalid("title", _("Give the topic a title."), "empty")
     if not body:
-        raise ValidationError(_("Write what the topic is about."), code="empty")
+        raise _invalid("body", _("Write what the topic is about."), "empty")
     processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
     with transaction.atomic():
         topic = Topic.objects.create(author=author, title=title, body=body)
@@ -332,7 +364,7 @@ def reply_create(*, author: User, topic_id: int, text: str, photos: Sequence = (
     text = _clean_text(text, limit=REPLY_TEXT_MAX)
     processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
     if not text and not processed:
-        raise ValidationError(_("Write a reply or add a photo."), code="empty")
+        raise _invalid("text", _("Write a reply or add a photo."), "empty")
     with transaction.atomic():
         topic = selectors.topic_get_for_user(author, topic_id)
         reply = Reply.objects.create(topic=topic, author=author, text=text)
@@ -355,12 +387,14 @@ def topic_delete(*, user: User, topic_id: int) -> None:
         _delete_files_on_commit(names)
 
 
-def reply_delete(*, user: User, reply_id: int) -> Topic:
-    """Delete a reply: its author or a board moderator may; Http404 for anyone else. Returns
-    the topic it was in."""
+def reply_delete(*, user: User, reply_id: int, topic_id: int | None = None) -> Topic:
+    """Delete a reply: its author or a board moderator may; Http404 for anyone else, and when
+    `topic_id` is given but the reply is in another topic. Returns the topic it was in."""
     with transaction.atomic():
         reply = selectors.reply_get_for_user(user, reply_id)
         if reply.author_id != user.pk and not selectors.can_moderate_board(user):
+            raise Http404
+        if topic_id is not None and reply.topic_id != topic_id:
             raise Http404
         _delete_files_on_commit([n for photo in reply.photos.all() for n in photo.file_names()])
         reply.delete()

@@ -100,15 +100,15 @@ def friend_request_count(request: HttpRequest) -> JsonResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    error = None
-    page = people = None
-    if len(query) > selectors.SEARCH_MAX_LENGTH:
-        error = _("The search text is too long (at most %(limit)d characters).") % {
-            "limit": selectors.SEARCH_MAX_LENGTH
-        }
-    elif query:
-        page = _page(request, selectors.search_people(request.user, query))
-        people = selectors.people_with_relations(request.user, page.object_list)
+    error = page = people = None
+    if query:
+        try:
+            found = selectors.search_people(request.user, query)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            page = _page(request, found)
+            people = selectors.people_with_relations(request.user, page.object_list)
     return render(
         request,
         "social/search.html",

@@ -53,6 +53,18 @@ def usernames(response) -> list[str]:
     return [item["username"] for item in response.json()["items"]]
 
 
+def pages_of(api, path: str, **params: Any) -> list[list[dict]]:
+    """Follow `next` cursors from the first page to the last; the items of each page."""
+    pages, cursor = [], None
+    while True:
+        response = api.get(path, **params, **({"cursor": cursor} if cursor else {}))
+        assert response.status_code == 200, response.content
+        body = response.json()
+        pages.append(body["items"])
+        if (cursor := body["next"]) is None:
+            return pages
+
+
 class JsonApi:
     """A Django test client speaking JSON, optionally with a bearer token."""
 
@@ -84,6 +96,15 @@ class JsonApi:
 
     def delete(self, path: str, **headers: str):
         return self.request("DELETE", path, **headers)
+
+    def put(self, path: str, body: Any = None, **headers: str):
+        return self.request("PUT", path, body, **headers)
+
+    def upload(self, path: str, data: dict[str, Any], **headers: str):
+        """POST `data` as multipart/form-data (a list of files sends one part per file)."""
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return self.client.post(path, data, headers=headers)
 
 
 @pytest.fixture

@@ -164,6 +164,36 @@ def test_search_pages_with_a_cursor(api_as, user):
     assert [name for page in pages for name in page] == [person.username for person in people]
 
 
+def test_search_finds_a_person_by_numeric_id(api_as, user):
+    """A number finds the person with that id (unless a block hides them)."""
+    person, hidden = UserFactory(first_name="Ida"), UserFactory()
+    block_create(blocker=hidden, blocked=user)
+    api = api_as(user)
+    assert usernames(api.get("/api/v1/users", q=str(person.pk))) == [person.username]
+    assert usernames(api.get("/api/v1/users", q=str(hidden.pk))) == []
+
+
+def test_search_reads_yo_as_ye(api_as, user):
+    """ "Ёлкина" is found by "елкина" and the other way round, as on the search page."""
+    person = UserFactory(first_name="Анна", last_name="Ёлкина")
+    other = UserFactory(first_name="Пётр", last_name="Елкин")
+    api = api_as(user)
+    assert usernames(api.get("/api/v1/users", q="елкина")) == [person.username]
+    assert usernames(api.get("/api/v1/users", q="ёлкин")) == [person.username, other.username]
+
+
+@pytest.mark.parametrize("q", ["я" * 101, "   "], ids=["too long", "blank"])
+def test_search_with_a_useless_query(api_as, user, q):
+    """An over-long query is a 400 naming `q`; a blank one finds nobody."""
+    UserFactory(first_name="Я")
+    response = api_as(user).get("/api/v1/users", q=q)
+    if q.strip():
+        assert response.status_code == 400
+        assert set(response.json()["fields"]) == {"q"}
+    else:
+        assert usernames(response) == []
+
+
 def test_search_anonymous_is_401(anon_api):
     """Search needs a signed-in viewer."""
     assert anon_api.get("/api/v1/users", q="a").status_code == 401

@@ -12,6 +12,7 @@ from tests.factories.social import (
     ReplyPhotoFactory,
     TopicFactory,
     befriend,
+    friend_state,
     photo_upload,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "TopicFactory",
     "UserFactory",
     "befriend",
+    "friend_state",
     "photo_upload",
 ]

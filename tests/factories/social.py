@@ -37,6 +37,16 @@ def befriend(*people) -> None:
     )
 
 
+def friend_state(a, b) -> tuple[list, list]:
+    """Every friend request and friendship row between a and b, as (from, to) id pairs."""
+    requests = FriendRequest.objects.filter(from_user__in=[a, b], to_user__in=[a, b])
+    friendships = Friendship.objects.filter(user__in=[a, b], friend__in=[a, b])
+    return (
+        sorted(requests.values_list("from_user_id", "to_user_id")),
+        sorted(friendships.values_list("user_id", "friend_id")),
+    )
+
+
 class PostFactory(factory.django.DjangoModelFactory):
     """A text post visible to everyone."""
 

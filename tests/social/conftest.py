@@ -3,6 +3,15 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are matched in English, whatever language an earlier test left active
+    (the site's default is Russian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

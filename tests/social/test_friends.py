@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.services import block_create
 from social import selectors, services
 from social.models import FriendRequest, Friendship
-from tests.factories import FriendRequestFactory, UserFactory, befriend
+from tests.factories import FriendRequestFactory, UserFactory, befriend, friend_state
 
 pytestmark = pytest.mark.django_db
 
@@ -18,28 +18,12 @@ def action_url(person, action):
     return reverse("social:friend_action", args=[person.username, action])
 
 
-def state(a, b):
-    """A snapshot of every friendship row and request between a and b."""
-    return (
-        sorted(
-            FriendRequest.objects.filter(from_user__in=[a, b], to_user__in=[a, b]).values_list(
-                "from_user_id", "to_user_id"
-            )
-        ),
-        sorted(
-            Friendship.objects.filter(user__in=[a, b], friend__in=[a, b]).values_list(
-                "user_id", "friend_id"
-            )
-        ),
-    )
-
-
 # -- services -----------------------------------------------------------------------------------
 def test_request_then_accept_makes_two_friendship_rows(user, other_user):
     """Accepting a request removes it and stores the friendship in both directions."""
     services.friend_request_send(from_user=user, to_user=other_user)
     services.friend_request_accept(user=other_user, from_user=user)
-    assert state(user, other_user) == (
+    assert friend_state(user, other_user) == (
         [],
         sorted([(user.pk, other_user.pk), (other_user.pk, user.pk)]),
     )
@@ -77,12 +61,12 @@ def test_blocked_people_cannot_send_or_accept(user, other_user):
     """A block in either direction makes the other person unreachable (404) for requests."""
     FriendRequestFactory(from_user=other_user, to_user=user)
     block_create(blocker=other_user, blocked=user)
-    before = state(user, other_user)
+    before = friend_state(user, other_user)
     with pytest.raises(Http404):
         services.friend_request_send(from_user=user, to_user=other_user)
     with pytest.raises(Http404):
         services.friend_request_accept(user=user, from_user=other_user)
-    assert state(user, other_user) == before
+    assert friend_state(user, other_user) == before
 
 
 def test_cancel_decline_remove_without_a_relation_are_404(user, other_user):
@@ -95,17 +79,17 @@ def test_cancel_decline_remove_without_a_relation_are_404(user, other_user):
     ):
         with pytest.raises(Http404):
             call()
-    assert state(user, other_user) == ([], [])
+    assert friend_state(user, other_user) == ([], [])
 
 
 def test_remove_friend_deletes_both_rows(user, other_user):
     """Unfriending ends the friendship for both people."""
     befriend(user, other_user)
     services.friendship_remove(user=other_user, friend=user)
-    assert state(user, other_user) == ([], [])
+    assert friend_state(user, other_user) == ([], [])
 
 
-def test_relations_for_every_state(user):
+def test_relations_for_every_friend_state(user):
     """relations_for names each state the friend button shows."""
     asked, asker, friend, stranger = UserFactory.create_batch(4)
     FriendRequestFactory(from_user=user, to_user=asked)
@@ -158,7 +142,7 @@ def test_friend_action_unknown_action_is_404(user_client, user, other_user):
     """An action name that does not exist is a 404."""
     response = user_client.post(action_url(other_user, "hug"))
     assert response.status_code == 404
-    assert state(user, other_user) == ([], [])
+    assert friend_state(user, other_user) == ([], [])
 
 
 def test_friend_action_needs_post_and_login(user_client, user, other_user):
@@ -167,7 +151,7 @@ def test_friend_action_needs_post_and_login(user_client, user, other_user):
     response = Client().post(action_url(other_user, "request"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
-    assert state(user, other_user) == ([], [])
+    assert friend_state(user, other_user) == ([], [])
 
 
 def test_accept_via_page_redirects_back(user_client, user, other_user):

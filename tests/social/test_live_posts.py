@@ -140,3 +140,22 @@ async def test_deleted_post_is_announced():
     await db(services.post_delete)(user=author, post_id=post.pk)
     assert await friend_socket.receive_json_from() == {"type": "post.deleted", "post": post.pk}
     await close(friend_socket)
+
+
+async def test_setting_a_like_twice_announces_it_once():
+    """post_like_set (the API's PUT/DELETE) announces a change, not a repeat of the same state."""
+    author, liker = await make_people(2)
+    await db(befriend)(author, liker)
+    post = await db(PostFactory)(author=author, audience=Audience.FRIENDS)
+    [author_socket] = await sockets_for(author)
+
+    await db(services.post_like_set)(user=liker, post_id=post.pk, liked=True)
+    await db(services.post_like_set)(user=liker, post_id=post.pk, liked=True)
+    assert (await author_socket.receive_json_from())["liked"] is True
+    await assert_silent(author_socket)
+
+    await db(services.post_like_set)(user=liker, post_id=post.pk, liked=False)
+    await db(services.post_like_set)(user=liker, post_id=post.pk, liked=False)
+    assert (await author_socket.receive_json_from())["liked"] is False
+    await assert_silent(author_socket)
+    await close(author_socket)
