@@ -8,13 +8,13 @@ import logging
 import time
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from messenger.realtime import frames
-from messenger.realtime.db import db
 from messenger.realtime.hub import SendQueue, encode, get_hub
 
 logger = logging.getLogger("beseda.realtime")
@@ -76,7 +76,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def on_connected(self) -> None:
         from accounts import services
 
-        await db(services.presence_connected)(user_id=self.user_id)
+        await database_sync_to_async(services.presence_connected)(user_id=self.user_id)
 
     async def on_disconnected(self) -> None:
         # Every page load closes the tab's socket and opens a new one: counting the close a
@@ -96,7 +96,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(delay)
         still_open = self._hub.count_for(self.user_id)
         try:
-            await db(services.presence_disconnected)(
+            await database_sync_to_async(services.presence_disconnected)(
                 user_id=self.user_id, sockets_left_here=still_open
             )
         except Exception:
