@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint ci ci-deps test-sqlite test-services bench install messages clean
+.PHONY: run test lint ci ci-deps test-sqlite test-services check-nginx bench install messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,18 +27,24 @@ test: install
 test-services: install
 	bin/with-services $(PY) -m pytest
 
+# deploy/nginx.conf in front of two workers on PostgreSQL + Redis, checked with real sockets.
+check-nginx: install
+	bin/check-nginx
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	bin/check-deploy $(PY)
 
-# Debian packages the suite needs: Redis and Chromium (PostgreSQL 15 ships with the machine).
+# Debian packages the suite needs: Redis, Chromium, gettext and nginx (PostgreSQL 15 ships with
+# the machine).
 ci-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v nginx >/dev/null || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
@@ -47,6 +53,7 @@ ci-deps:
 ci: ci-deps
 	$(MAKE) test
 	$(MAKE) test-services
+	$(MAKE) check-nginx
 	$(MAKE) lint
 
 messages: install
