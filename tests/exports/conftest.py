@@ -100,3 +100,23 @@ def late_join(db) -> LateJoin:
     chat_services.chat_members_add(actor=anna, chat=chat, users=[carol])
     after = send(boris, chat, "welcome carol", reply_to=before.pk)
     return LateJoin(anna, boris, carol, chat, before, before_file, after)
+
+
+@pytest.fixture
+def build_inline(monkeypatch, django_capture_on_commit_callbacks):
+    """`with build_inline():` runs the block and then builds its requested exports at once, in
+    this thread (the test database is not visible to another thread's connection)."""
+    from contextlib import contextmanager
+
+    from exports import services
+
+    monkeypatch.setattr(
+        services, "start_in_background", lambda pk: services.export_build(export_id=pk)
+    )
+
+    @contextmanager
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+
+    return run
