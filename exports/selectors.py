@@ -36,6 +36,14 @@ def exports_of(user: User, *, limit: int = EXPORTS_LISTED) -> list[DataExport]:
     return list(DataExport.objects.filter(requester=user).select_related("chat")[:limit])
 
 
+def exports_page(user: User, *, limit: int, after_id: int | None = None) -> list[DataExport]:
+    """The user's exports, newest first, `limit` of them after export `after_id` (the API)."""
+    rows = DataExport.objects.filter(requester=user).order_by("-id")
+    if after_id is not None:
+        rows = rows.filter(pk__lt=after_id)
+    return list(rows[:limit])
+
+
 def export_get_for_user(user: User, export_id: int) -> DataExport:
     """One of the user's own exports; Http404 for anyone else's and for a missing one."""
     if not user.is_authenticated:

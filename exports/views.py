@@ -66,8 +66,12 @@ def export_download(request: HttpRequest, export_id: int) -> HttpResponseBase:
     export = selectors.export_get_for_user(request.user, export_id)
     if not export.is_downloadable:
         raise Http404
-    # The same private-file path as chat attachments: X-Accel-Redirect behind nginx, else
-    # streamed by Django; always a download with nosniff.
+    return download_response(export)
+
+
+def download_response(export) -> HttpResponseBase:
+    """The archive as an attachment with nosniff, by the same private-file path as chat
+    attachments: X-Accel-Redirect behind nginx, else streamed by Django."""
     response = serve_private_file(
         export.file.name,
         content_type="application/zip",
