@@ -174,3 +174,12 @@ def test_image_attachment_is_embedded(late_join, export_of):
     found = export_of(late_join.carol)
     (name,) = [n for n in found.names if n.startswith("attachments/")]
     assert f'<img src="{name}"' in found.html
+
+
+def test_html_escapes_what_people_wrote(late_join, export_of):
+    """Text from others is shown as text in the offline page, never run as markup."""
+    send(late_join.boris, late_join.chat, '<script>alert("x")</script><img src=x onerror=alert(1)>')
+    found = export_of(late_join.anna)
+    assert "<script" not in found.html and "<img src=x" not in found.html
+    assert "&lt;script&gt;" in found.html
+    assert '<script>alert("x")</script><img src=x onerror=alert(1)>' in found.texts()

@@ -168,3 +168,17 @@ def test_download_behind_nginx_uses_accel_redirect(client, late_join, build_inli
     response = client.get(reverse("exports:download", args=[export.pk]))
     assert response["X-Accel-Redirect"] == "/protected/" + export.file.name
     assert response["Content-Disposition"].startswith("attachment;")
+
+
+# -- admin ---------------------------------------------------------------------------------------
+def test_admin_lists_exports_for_staff_only(client, user):
+    """Operators see the list (without the files); other people are sent to the admin login."""
+    export = DataExport.objects.create(requester=user, kind=DataExport.Kind.USER)
+    url = reverse("admin:exports_dataexport_changelist")
+    client.force_login(user)
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(url)
+    assert response.status_code == 200 and user.username in response.text
+    detail = client.get(reverse("admin:exports_dataexport_change", args=[export.pk]))
+    assert detail.status_code == 200 and 'name="file"' not in detail.text
