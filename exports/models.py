@@ -55,8 +55,9 @@ class DataExport(models.Model):
     size = models.PositiveBigIntegerField(_("size"), default=0)
     # Why a build failed, as a code (shown through ERRORS in the reader's language).
     error = models.CharField(_("error"), max_length=20, blank=True)
-    # The archive's headings are written in the language the requester used.
-    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
+    # The archive's headings are written in the language the requester used (blank: the
+    # site's LANGUAGE_CODE).
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -74,7 +75,7 @@ def export_request(
                     kind=DataExport.Kind.CHAT if chat_id is not None else DataExport.Kind.USER,
                     chat_id=chat_id,
                     chat_title=chat_title,
-                    language=language or translation.get_language() or settings.LANGUAGE_CODE,
+                    language=language or translation.get_language() or "",
                 )
         except IntegrityError:
             raise busy from None
@@ -125,7 +126,9 @@ def export_build(*, export_id: int) -> DataExport:
     handle = tempfile.NamedTemporaryFile(suffix=".zip", delete=False)  # noqa: SIM115
     stored = ""
     try:
-        with handle, translation.override(export.language):
+        with handle, translation.override(export.language or settings.LANGUAGE_CODE):
+            if export.kind == DataExport.Kind.CHAT and export.chat_id is None:
+                raise Http404("the group was deleted meanwhile")
             archive.build(
                 handle,
                 requester=export.requester,
@@ -173,8 +176,9 @@ def _delete_files(names: list[str]) -> None:
 
 
 def exports_purge(*, now=None) -> tuple[int, int]:
-    """Delete expired exports with their files, and mark builds that died with their process
-    (running or queued longer than EXPORT_STALE_HOURS) as failed. Returns (deleted, failed)."""
+    """Delete expired exports and those of deactivated accounts with their files, and mark
+    builds that died with their process (running or queued longer than EXPORT_STALE_HOURS) as
+    failed. Returns (deleted, failed)."""
     now = now or timezone.now()
     with transaction.atomic():
         stale = DataExport.objects.filter(
@@ -185,8 +189,10 @@ def exports_purge(*, now=None) -> tuple[int, int]:
             finished_at=now,
             expires_at=now + timedelta(days=keep_days()),
         )
+        # A deactivated or deleted account's archives go too: they hold what it removed.
         expired = DataExport.objects.filter(
-            state__in=(State.DONE, State.FAILED), expires_at__lt=now
+            Q(state__in=(State.DONE, State.FAILED), expires_at__lt=now)
+            | Q(requester__is_active=False)
         )
         files = [name for name in expired.values_list("file", flat=True) if name]
         deleted, _detail = expired.delete()

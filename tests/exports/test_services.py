@@ -111,3 +111,33 @@ def test_purge_removes_expired_and_fails_stale(late_join, build_inline):
     assert (stuck.state, stuck.error) == ("failed", "interrupted")
     fresh.refresh_from_db()
     assert fresh.state == "queued"
+
+
+def test_build_of_a_deleted_group_fails_instead_of_exporting_the_account(
+    late_join, django_capture_on_commit_callbacks
+):
+    """The group is deleted while its export waits: the export fails; no account archive."""
+    with django_capture_on_commit_callbacks():
+        export = services.export_request(requester=late_join.boris, chat_id=late_join.chat.pk)
+    chat_services.group_delete(actor=late_join.anna, chat=late_join.chat)
+    export = services.export_build(export_id=export.pk)
+    assert (export.kind, export.state, export.error, export.file.name) == (
+        "chat",
+        "failed",
+        "not_member",
+        "",
+    )
+
+
+def test_purge_removes_archives_of_deleted_accounts(late_join, build_inline):
+    """Deleting one's account takes its archives away at the next housekeeping run."""
+    from accounts.services import account_delete
+
+    with build_inline():
+        export = services.export_request(requester=late_join.anna)
+    export.refresh_from_db()
+    account_delete(user=late_join.anna)
+    with build_inline():
+        assert services.exports_purge() == (1, 0)
+    assert not DataExport.objects.exists()
+    assert not default_storage.exists(export.file.name)
