@@ -131,10 +131,10 @@ class _Records:
                     "duration": None if a.duration_ms is None else a.duration_ms / 1000,
                     "path": self.path(attachment_path(a)),
                 }
-                for a in message.attachments.all()
+                for a in message.export_attachments
             ],
             "reactions": [
-                {"emoji": r.emoji, "user": _person(r.user)} for r in message.reactions.all()
+                {"emoji": r.emoji, "user": _person(r.user)} for r in message.export_reactions
             ],
         }
 
@@ -356,9 +356,13 @@ def _write_json(handle, requester, header, account, chats, records, meter) -> No
     for number, (scope, chat) in enumerate(chats):
         handle.write(("," if number else "") + _dump(chat)[:-1] + ', "messages": [')
         hidden = selectors.hidden_message_ids(requester, scope)
-        for index, message in enumerate(selectors.visible_messages(requester, scope)):
-            handle.write(("," if index else "") + _dump(records.message(message, scope, hidden)))
-            meter.step()
+        first = True
+        for chunk in selectors.visible_message_chunks(requester, scope):
+            for message in chunk:
+                record = _dump(records.message(message, scope, hidden))
+                handle.write(record if first else "," + record)
+                first = False
+            meter.step(len(chunk))
         handle.write("]}")
     handle.write("]}\n")
 
@@ -366,7 +370,7 @@ def _write_json(handle, requester, header, account, chats, records, meter) -> No
 def _write_html(handle, requester, header, account, chats, records, meter, counts) -> None:
     start = get_template("exports/archive/start.html")
     chat_start = get_template("exports/archive/chat_start.html")
-    message_template = get_template("exports/archive/message.html")
+    messages_template = get_template("exports/archive/messages.html")
     handle.write(
         start.render(
             {
@@ -380,9 +384,9 @@ def _write_html(handle, requester, header, account, chats, records, meter, count
     for scope, chat in chats:
         handle.write(chat_start.render({"chat": chat, "count": counts[scope.id]}))
         hidden = selectors.hidden_message_ids(requester, scope)
-        for message in selectors.visible_messages(requester, scope):
-            record = records.message(message, scope, hidden)
-            handle.write(message_template.render({"m": record, "me": requester.pk}))
-            meter.step()
+        for chunk in selectors.visible_message_chunks(requester, scope):
+            rows = [records.message(message, scope, hidden) for message in chunk]
+            handle.write(messages_template.render({"messages": rows, "me": requester.pk}))
+            meter.step(len(chunk))
         handle.write("</ol></section>\n")
     handle.write("</main></body></html>\n")
