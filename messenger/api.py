@@ -30,6 +30,7 @@ from ninja.utils import check_csrf
 
 from accounts.api import router as accounts_router
 from chats.api import router as chats_router
+from exports.api import router as exports_router
 from messenger.api_kit import ApiError, ErrorOut
 from messenger.tokens import authenticate_access_token
 from social.api import router as social_router
@@ -313,3 +314,4 @@ api.add_exception_handler(Exception, _unexpected)
 api.add_router("/", accounts_router)
 api.add_router("/", social_router)
 api.add_router("/", chats_router)
+api.add_router("/", exports_router)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "social",
     "chats",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Embedded mode serves uploads through Django; production hands them to nginx (X-Accel-Redirect).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 MEDIA_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+# "My data" archives (exports app): how long a finished one can be downloaded, and after how
+# long a build that never finished (its process died) counts as failed.
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+EXPORT_STALE_HOURS = env.int("EXPORT_STALE_HOURS", default=6)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 # WebRTC ICE servers for video calls, as JSON: [{"urls": "stun:stun.example.org:3478"},
 # {"urls": "turn:turn.example.org", "username": "u", "credential": "p"}]. Empty: LAN only.
