@@ -79,8 +79,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=6, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
     last_read_seq = models.PositiveBigIntegerField(_("last read change"), default=0)
-    # "Delete chat for me": the chat leaves the list until a new message arrives, and the
-    # history up to `cleared_seq` stays hidden for this member.
+    # History up to `cleared_seq` stays hidden for this member: what came before they joined,
+    # and after "delete chat for me" (the chat also leaves the list until a new message).
     hidden = models.BooleanField(_("hidden from my list"), default=False)
     cleared_seq = models.PositiveBigIntegerField(default=0)
 

@@ -342,7 +342,15 @@ def chat_members_add(*, actor: User, chat: Chat, users: Sequence[User]) -> list[
         _check_new_members(actor, users, existing=len(present))
         added = []
         for person in users:
-            membership = Membership.objects.create(chat=chat, user=person, role=Role.MEMBER)
+            # A new member sees the group from the moment they join: earlier history stays
+            # closed to them (and to their exports), as it does after "delete chat for me".
+            membership = Membership.objects.create(
+                chat=chat,
+                user=person,
+                role=Role.MEMBER,
+                cleared_seq=chat.last_seq,
+                last_read_seq=chat.last_seq,
+            )
             added.append(membership)
             _audit(chat, actor, AuditLog.Action.MEMBER_ADDED, target=person)
             seq = _record(

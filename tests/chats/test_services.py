@@ -182,6 +182,22 @@ def test_admin_adds_a_friend_who_then_receives(group, people, published):
     assert ids == {owner.pk, admin.pk, member.pk, outsider.pk}
 
 
+def test_new_member_sees_the_group_from_joining_on(group, people):
+    """Someone added later reads what is said from then on, not the history before, and has
+    nothing unread from before either."""
+    owner, admin, member, outsider = people
+    before, _ = services.message_send(
+        sender=owner, chat=group, text="before you came", client_id=uuid.uuid4()
+    )
+    services.chat_members_add(actor=admin, chat=group, users=[outsider])
+    after, _ = services.message_send(
+        sender=owner, chat=group, text="welcome", client_id=uuid.uuid4()
+    )
+    assert [m.pk for m in selectors.history_page(outsider, group)] == [after.pk]
+    assert before.pk in [m.pk for m in selectors.history_page(member, group)]
+    assert selectors.chat_row_for(outsider, group.pk).unread == 1
+
+
 def test_admin_removes_a_member_with_a_reason(group, people, published):
     """The removed member is told, stops being a recipient, and the reason is audited."""
     owner, admin, member, _ = people
