@@ -155,6 +155,8 @@ def test_posts_tab_shows_highlighted_snippets(user_client, winter_post):
     assert "<mark>Москве</mark>" in html
     assert reverse("social:post", args=[winter_post.pk]) in html
     assert 'data-tab="posts" aria-current="page"' in html
+    # The other tabs search the same words.
+    assert 'href="?q=%D0%BC%D0%BE%D1%81%D0%BA%D0%B2%D0%B5&amp;tab=board" data-tab="board"' in html
 
 
 def test_board_tab_links_to_the_matching_reply(user_client):
