@@ -4,12 +4,23 @@ only what the caller may see, cursor paging."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.services import block_create
 from social.models import Audience
 from tests.api.conftest import pages_of
-from tests.factories import PostFactory, ReplyFactory, TopicFactory, UserFactory, befriend
+from tests.factories import (
+    CommentFactory,
+    PostFactory,
+    PostPhotoFactory,
+    ReplyFactory,
+    ReplyPhotoFactory,
+    TopicFactory,
+    UserFactory,
+    befriend,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +133,26 @@ def test_search_with_a_bad_query_is_400(api_as, user, path, q):
     response = api_as(user).get(path, q=q)
     assert response.status_code == 400, response.content
     assert "q" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("path", [POSTS, BOARD])
+def test_search_query_count_does_not_grow_with_results(api_as, user, path):
+    """2 and 15 results (with photos, replies and comments) cost the same number of queries."""
+
+    def grow(n):
+        for _ in range(n):
+            post = PostFactory(text="Ярмарка")
+            PostPhotoFactory(post=post)
+            CommentFactory(post=post)
+            ReplyPhotoFactory(reply=ReplyFactory(topic=TopicFactory(title="x"), text="ярмарка"))
+
+    api = api_as(user)
+    api.get(path, q="ярмарка")
+    counts = []
+    for n in (2, 13):
+        grow(n)
+        with CaptureQueriesContext(connection) as captured:
+            found = ids(api.get(path, q="ярмарка", limit=20))
+        counts.append((len(captured.captured_queries), len(found)))
+    assert counts[0][0] == counts[1][0]
+    assert [found for _, found in counts] == [2, 15]
