@@ -251,3 +251,15 @@ def test_query_count_does_not_grow_with_results(user_client, user, count_queries
     grow(13)
     assert count_queries(load) == small
     assert shown[1:] == ([2, 15] if tab == "posts" else [4, 20])
+
+
+def test_long_post_shows_an_excerpt_around_the_match(user_client):
+    """A long post is cut to an excerpt around the first match, with "…" where it was cut."""
+    PostFactory(text="Вступление. " * 60 + "Главное: сбор у ПОДЪЕЗДА в семь. " + "Потом. " * 60)
+    response = user_client.get(SEARCH, {"q": "подъезд", "tab": "posts"})
+    assert len(response.context["results"]) == 1
+    html = response.content.decode()
+    assert "…Вступление." in html
+    assert "сбор у <mark>ПОДЪЕЗД</mark>А в семь." in html
+    assert "Потом.…" in html
+    assert html.count("Вступление.") < 10
