@@ -402,6 +402,34 @@ def post_delete(request: HttpRequest, post_id: ObjectId):
     return Status(204, None)
 
 
+class TextSearchParams(TimePageParams):
+    q: Annotated[
+        Text,
+        Field(
+            min_length=1,
+            max_length=selectors.SEARCH_MAX_LENGTH,
+            description=(
+                "Words (or parts of words) that must all occur in the text; case-insensitive "
+                "in any script, and ё matches е."
+            ),
+        ),
+    ]
+
+
+@router.get(
+    "/search/posts",
+    response=Page[PostOut],
+    summary="Search the posts I may see, newest first",
+    tags=["posts"],
+)
+def posts_search(request: HttpRequest, params: Query[TextSearchParams]):
+    return _feed_page(
+        selectors.search_posts_feed(
+            request.user, params.q, before=params.position, limit=params.limit
+        )
+    )
+
+
 # -- likes and comments -------------------------------------------------------------------------
 class LikeOut(Schema):
     liked: bool = Field(..., description="Whether I like the post now.")
@@ -648,3 +676,30 @@ def reply_create(
 def reply_delete(request: HttpRequest, topic_id: ObjectId, reply_id: ObjectId):
     services.reply_delete(user=request.user, reply_id=reply_id, topic_id=topic_id)
     return Status(204, None)
+
+
+class TopicHitOut(TopicSummaryOut):
+    """A topic found by a board search."""
+
+    matching_reply_id: int | None = Field(
+        ...,
+        description="The first reply I may see that matches, if any (the topic itself may "
+        "match as well).",
+    )
+
+    @staticmethod
+    def resolve_matching_reply_id(topic) -> int | None:
+        return topic.matching_replies[0].pk if topic.matching_replies else None
+
+
+@router.get(
+    "/search/board",
+    response=Page[TopicHitOut],
+    summary="Search board topics and replies, most recently active topics first",
+    description="A topic is found when its title and text, or one of its replies I may see, "
+    "contain every word.",
+    tags=["board"],
+)
+def board_search(request: HttpRequest, params: Query[TextSearchParams]):
+    rows = selectors.search_board(request.user, params.q)
+    return _time_page(rows, params, field="last_activity_at", newest_first=True)

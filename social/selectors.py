@@ -167,28 +167,104 @@ def mutual_friends_of(viewer: User, person: User) -> QuerySet[User]:
 SEARCH_MAX_LENGTH = 100
 
 
-def search_people(viewer: User, query: str) -> QuerySet[User]:
-    """People matching every word of `query` in first name, last name or username, or whose id
-    is `query`; case-insensitive in any script, blocked pairs never see each other.
-    ValidationError (for the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
-    from social.search import normalise, search_text
+def search_words(query: str) -> list[str]:
+    """The folded words of a search `query` (see social.search.normalise); ValidationError (for
+    the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
+    from social.search import normalise
 
     if len(query.strip()) > SEARCH_MAX_LENGTH:
         message = _("The search text is too long (at most %(limit)d characters).") % {
             "limit": SEARCH_MAX_LENGTH
         }
         raise ValidationError({"q": message}, code="too_long")
-    words = normalise(query).split()
+    return normalise(query).split()
+
+
+def search_people(viewer: User, query: str) -> QuerySet[User]:
+    """People matching every word of `query` in first name, last name or username, or whose id
+    is `query`; case-insensitive in any script, blocked pairs never see each other.
+    ValidationError (for the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
+    from social.search import matching
+
+    words = search_words(query)
     people = visible_users(viewer).exclude(pk=viewer.pk)
     if not words:
         return people.none()
-    people = people.annotate(search_text=search_text("first_name", "last_name", "username"))
-    matches = people
-    for word in words:
-        matches = matches.filter(search_text__contains=word)
+    matches = matching(people, words, "first_name", "last_name", "username")
     if query.strip().isdecimal() and len(query.strip()) < 19:
         matches = matches | people.filter(pk=int(query.strip()))
     return matches.order_by("first_name", "last_name", "username", "pk")
+
+
+def search_posts(
+    viewer: User, query: str, *, blocked_ids: set[int] | None = None
+) -> QuerySet[Post]:
+    """Posts `viewer` may see (Post.objects.visible_to) whose text contains every word of
+    `query`, case-insensitive in any script, newest first, with their authors.
+    ValidationError (for the field "q") if the query is too long."""
+    from social.search import matching
+
+    words = search_words(query)
+    posts = Post.objects.visible_to(viewer, blocked_ids=blocked_ids)
+    if not words:
+        return posts.none()
+    return matching(posts, words, "text").select_related("author").order_by("-created_at", "-id")
+
+
+def search_posts_feed(
+    viewer: User, query: str, *, before: Cursor | None = None, limit: int = FEED_PAGE_SIZE
+) -> FeedPage:
+    """search_posts() as a page of full post cards (counts, photos, latest comments)."""
+    blocked = blocked_user_ids(viewer)
+    posts = search_posts(viewer, query, blocked_ids=blocked)
+    return _feed_page(viewer, posts, before=before, limit=limit, blocked=blocked)
+
+
+def search_board(viewer: User, query: str) -> QuerySet[Topic]:
+    """Board topics `viewer` may see whose title and text contain every word of `query`, or
+    that have such a reply `viewer` may see; most recently active first. Each has
+    `reply_count` and `matching_replies`: the first matching reply (with its author and
+    `page`, the page of the topic it is on for `viewer`) or nothing.
+    ValidationError (for the field "q") if the query is too long."""
+    from social.search import matching
+
+    words = search_words(query)
+    blocked = list(blocked_user_ids(viewer))
+    topics = Topic.objects.filter(author__is_active=True).exclude(author_id__in=blocked)
+    if not words:
+        return topics.none()
+    replies = matching(Reply.objects.exclude(author_id__in=blocked), words, "text")
+    # A UNION of two index scans: an OR of the two conditions would scan every topic.
+    hits = (
+        matching(topics, words, "title", "body")
+        .order_by()
+        .values("pk")
+        .union(replies.order_by().values("topic_id"))
+    )
+    earlier = (
+        Reply.objects.filter(topic=OuterRef("topic"))
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+        )
+        .exclude(author_id__in=blocked)
+        .order_by()
+        .values("topic")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    first_match = (
+        replies.select_related("author")
+        .annotate(page=Coalesce(Subquery(earlier), 0) / PAGE_SIZE + 1)
+        .order_by("created_at", "id")
+    )
+    return (
+        topics.filter(pk__in=hits)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", first_match[:1], to_attr="matching_replies"))
+        .annotate(reply_count=_count_per_row(Reply, "topic", "author_id", blocked))
+        .order_by("-last_activity_at", "-id")
+    )
 
 
 # -- profile ------------------------------------------------------------------------------------

@@ -96,28 +96,48 @@ def friend_request_count(request: HttpRequest) -> JsonResponse:
 
 
 # -- search -------------------------------------------------------------------------------------
+SEARCH_SCOPES = ("people", "posts", "board")
+
+
 @login_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    """People, posts or board topics matching `q`, one tab at a time, paginated."""
     query = request.GET.get("q", "").strip()
-    error = page = people = None
+    scope = request.GET.get("tab", "people")
+    if scope not in SEARCH_SCOPES:
+        scope = "people"
+    find = {
+        "people": selectors.search_people,
+        "posts": selectors.search_posts,
+        "board": selectors.search_board,
+    }[scope]
+    error = page = results = None
+    words: list[str] = []
     if query:
         try:
-            found = selectors.search_people(request.user, query)
+            words = selectors.search_words(query)
+            found = find(request.user, query)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
             page = _page(request, found)
-            people = selectors.people_with_relations(request.user, page.object_list)
+            results = page.object_list
+            if scope == "people":
+                results = selectors.people_with_relations(request.user, results)
     return render(
         request,
         "social/search.html",
         {
             "q": query[: selectors.SEARCH_MAX_LENGTH],
-            "page_query": urlencode({"q": query}) + "&",
+            "scope": scope,
+            "scopes": SEARCH_SCOPES,
+            "words": words,
+            "page_query": urlencode({"q": query, "tab": scope}) + "&",
             "error": error,
             "page": page,
-            "people": people,
+            "results": results,
+            "people": results if scope == "people" else None,
         },
         status=400 if error else 200,
     )

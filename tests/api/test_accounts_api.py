@@ -166,7 +166,8 @@ def test_search_pages_with_a_cursor(api_as, user):
 
 def test_search_finds_a_person_by_numeric_id(api_as, user):
     """A number finds the person with that id (unless a block hides them)."""
-    person, hidden = UserFactory(first_name="Ida"), UserFactory()
+    # No digits in the name: a generated "user1339" would also match q="3" as a name.
+    person, hidden = UserFactory(first_name="Ida", username="ida_k"), UserFactory()
     block_create(blocker=hidden, blocked=user)
     api = api_as(user)
     assert usernames(api.get("/api/v1/users", q=str(person.pk))) == [person.username]

@@ -67,7 +67,7 @@ def test_search_page_is_paginated(user_client):
         UserFactory(first_name="Пётр", username=f"petr{n}")
     first = user_client.get(reverse("social:search"), {"q": "петр"})
     assert len(first.context["people"]) == 20
-    assert "q=%D0%BF%D0%B5%D1%82%D1%80&amp;page=2" in first.content.decode()
+    assert "q=%D0%BF%D0%B5%D1%82%D1%80&amp;tab=people&amp;page=2" in first.content.decode()
     second = user_client.get(reverse("social:search"), {"q": "петр", "page": "2"})
     assert len(second.context["people"]) == 5
     assert user_client.get(reverse("social:search"), {"q": "петр", "page": "x"}).status_code == 200
