@@ -36,7 +36,7 @@ def test_friends_post_like_and_comment_update_live(login_page, live):
     expect(badge).to_be_hidden()
 
     page_a.goto(live.url + "/")
-    page_a.get_by_role("searchbox", name="Search people").fill("bob")
+    page_a.get_by_role("searchbox", name="Search", exact=True).fill("bob")
     page_a.keyboard.press("Enter")
     expect(page_a).to_have_url(re.compile(r"/search/\?q=bob"))
     socket_open(page_a)
