@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "social",
     "chats",
+    "notifications",
 ]
 
 MIDDLEWARE = [
