@@ -69,6 +69,7 @@ class ChatOut(Schema):
     last_seq: int = Field(..., description="The chat's last change number.")
     last_read_seq: int
     hidden: bool = Field(..., description="Deleted for me; comes back with the next message.")
+    muted: bool = Field(..., description="Muted for me: no notifications from this chat.")
     last_activity_at: datetime
     last_message: LastMessageOut | None
 
@@ -200,6 +201,7 @@ def _chat_out(row: selectors.ChatRow) -> dict[str, Any]:
         "last_seq": chat.last_seq,
         "last_read_seq": membership.last_read_seq,
         "hidden": membership.hidden,
+        "muted": membership.muted,
         "last_activity_at": chat.last_activity_at,
         "last_message": None
         if last is None

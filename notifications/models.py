@@ -27,15 +27,24 @@ class Kind(models.TextChoices):
 
 class NotificationQuerySet(models.QuerySet):
     def shown(self) -> NotificationQuerySet:
-        """Notifications a person is shown: not by a deactivated or deleted account, and not
-        across a block made after the notification was (blocking hides people everywhere)."""
+        """Notifications a person is shown: not by a deactivated or deleted account, not
+        across a block made after the notification was (blocking hides people everywhere),
+        and not about a chat they are no longer a member of."""
         from accounts.models import Block
+        from chats.models import Membership
 
         blocked = Block.objects.filter(
             Q(blocker_id=OuterRef("recipient_id"), blocked_id=OuterRef("actor_id"))
             | Q(blocker_id=OuterRef("actor_id"), blocked_id=OuterRef("recipient_id"))
         )
-        return self.filter(actor__is_active=True).exclude(Exists(blocked))
+        member = Membership.objects.filter(
+            chat_id=OuterRef("chat_id"), user_id=OuterRef("recipient_id")
+        )
+        return (
+            self.filter(actor__is_active=True)
+            .exclude(Exists(blocked))
+            .filter(Q(chat__isnull=True) | Exists(member))
+        )
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)

@@ -103,14 +103,30 @@ def notify_friend_request(*, from_user: User, to_user: User) -> None:
     _deliver(kind=Kind.FRIEND_REQUEST, actor=from_user, recipient_ids=[to_user.pk], once=True)
 
 
+def _request_notifications(*, from_user: User, to_user: User):
+    return Notification.objects.unread().filter(
+        recipient=to_user, actor=from_user, kind=Kind.FRIEND_REQUEST
+    )
+
+
 def notify_friend_accepted(*, user: User, requester: User) -> None:
     """`requester` is told `user` accepted; `user`'s notification of the request is read."""
     _deliver(kind=Kind.FRIEND_ACCEPTED, actor=user, recipient_ids=[requester.pk])
-    answered = Notification.objects.unread().filter(
-        recipient=user, actor=requester, kind=Kind.FRIEND_REQUEST
-    )
+    notify_friend_request_declined(user=user, requester=requester)
+
+
+def notify_friend_request_declined(*, user: User, requester: User) -> None:
+    """`user` answered the request: its notification has nothing left to ask (read)."""
+    answered = _request_notifications(from_user=requester, to_user=user)
     if answered.update(read_at=timezone.now()):
         transaction.on_commit(partial(_publish_count, user.pk))
+
+
+def notify_friend_request_withdrawn(*, from_user: User, to_user: User) -> None:
+    """A request withdrawn before `to_user` read about it is no news: its notification goes."""
+    withdrawn, _by_model = _request_notifications(from_user=from_user, to_user=to_user).delete()
+    if withdrawn:
+        transaction.on_commit(partial(_publish_count, to_user.pk))
 
 
 def notify_post_liked(*, user: User, post: Post) -> None:

@@ -91,6 +91,7 @@ def friend_request_cancel(*, from_user: User, to_user: User) -> None:
         if not deleted:
             raise Http404
         transaction.on_commit(lambda: _publish_incoming_count(to_user.pk))
+        notifications.notify_friend_request_withdrawn(from_user=from_user, to_user=to_user)
 
 
 def friend_request_accept(*, user: User, from_user: User) -> None:
@@ -122,6 +123,7 @@ def friend_request_decline(*, user: User, from_user: User) -> None:
         if not deleted:
             raise Http404
         transaction.on_commit(lambda: _publish_incoming_count(user.pk))
+        notifications.notify_friend_request_declined(user=user, requester=from_user)
 
 
 def friendship_remove(*, user: User, friend: User) -> None:

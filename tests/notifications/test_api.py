@@ -152,6 +152,7 @@ def test_member_mutes_a_chat(api_as, user, other_user):
     api = api_as(user)
     assert api.put(f"/api/v1/chats/{chat.pk}/mute", {"muted": True}).json() == {"muted": True}
     assert Membership.objects.get(chat=chat, user=user).muted
+    assert api.get(f"/api/v1/chats/{chat.pk}").json()["muted"] is True
     assert not Membership.objects.get(chat=chat, user=other_user).muted
     assert api.put(f"/api/v1/chats/{chat.pk}/mute", {"muted": False}).json() == {"muted": False}
     assert not Membership.objects.filter(muted=True).exists()

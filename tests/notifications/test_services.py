@@ -55,6 +55,22 @@ def test_accepted_request_notifies_the_sender_and_answers_the_request(user, othe
     assert selectors.unread_count(other_user) == 0
 
 
+def test_withdrawn_request_takes_its_notification_back(user, other_user):
+    """A request withdrawn before it was answered leaves no notification behind."""
+    social.friend_request_send(from_user=user, to_user=other_user)
+    social.friend_request_cancel(from_user=user, to_user=other_user)
+    assert kinds_of(other_user) == []
+
+
+def test_declined_request_counts_as_read(user, other_user):
+    """Declining answers the request: its notification stays in the list, read; the sender
+    is not told."""
+    social.friend_request_send(from_user=user, to_user=other_user)
+    social.friend_request_decline(user=other_user, from_user=user)
+    assert only(other_user).is_read
+    assert kinds_of(user) == []
+
+
 def test_like_notifies_the_author_once(user, other_user):
     """A like tells the post's author; unliking and liking again adds nothing while unread."""
     post = PostFactory(author=user)
@@ -229,6 +245,17 @@ def test_removed_member_is_not_notified(user, other_user):
     chats.chat_leave(user=other_user, chat=chat)
     send(user, chat, f"@{other_user.username} bye", reply_to=original.pk)
     assert kinds_of(other_user) == []
+
+
+def test_removed_members_earlier_notifications_leave_the_list(user, other_user):
+    """Once removed from a group, its notifications (added, mentions) are no longer shown."""
+    befriend(user, other_user)
+    chat = chats.group_create(owner=user, title="Hikers", members=[other_user])
+    send(user, chat, f"@{other_user.username} welcome")
+    assert selectors.unread_count(other_user) == 2
+    chats.chat_member_remove(actor=user, chat=chat, user=other_user)
+    assert selectors.unread_count(other_user) == 0
+    assert selectors.notifications_for(other_user) == []
 
 
 def test_switched_off_kind_makes_no_notification(user, other_user):
