@@ -112,11 +112,12 @@ def _request_notifications(*, from_user: User, to_user: User):
 def notify_friend_accepted(*, user: User, requester: User) -> None:
     """`requester` is told `user` accepted; `user`'s notification of the request is read."""
     _deliver(kind=Kind.FRIEND_ACCEPTED, actor=user, recipient_ids=[requester.pk])
-    notify_friend_request_declined(user=user, requester=requester)
+    notify_friend_request_answered(user=user, requester=requester)
 
 
-def notify_friend_request_declined(*, user: User, requester: User) -> None:
-    """`user` answered the request: its notification has nothing left to ask (read)."""
+def notify_friend_request_answered(*, user: User, requester: User) -> None:
+    """`user` accepted or declined the request: its notification has nothing left to ask, so
+    it counts as read (the sender is not told about a decline)."""
     answered = _request_notifications(from_user=requester, to_user=user)
     if answered.update(read_at=timezone.now()):
         transaction.on_commit(partial(_publish_count, user.pk))

@@ -123,7 +123,7 @@ def friend_request_decline(*, user: User, from_user: User) -> None:
         if not deleted:
             raise Http404
         transaction.on_commit(lambda: _publish_incoming_count(user.pk))
-        notifications.notify_friend_request_declined(user=user, requester=from_user)
+        notifications.notify_friend_request_answered(user=user, requester=from_user)
 
 
 def friendship_remove(*, user: User, friend: User) -> None:
