@@ -91,6 +91,15 @@ def test_list_pages_with_older_link(client, user):
     assert f'id="notification-{rows[-1].pk}"' not in second
 
 
+@pytest.mark.parametrize("before", ["abc", "-1", "9" * 40, ""])
+def test_odd_page_marks_show_the_first_page(client, user, before):
+    """A malformed `before` is ignored (the first page), never a server error."""
+    (notification,) = liked_by(user, UserFactory())
+    response = login(client, user).get(LIST, {"before": before})
+    assert response.status_code == 200
+    assert f'id="notification-{notification.pk}"' in response.content.decode()
+
+
 @pytest.mark.parametrize("count", [2, 20])
 def test_list_query_count_does_not_grow(client, user, count, django_assert_max_num_queries):
     """The centre costs the same queries for few or many notifications of every subject
