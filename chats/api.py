@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictBool
 
 from accounts.api import USERNAME_PATTERN, Username, UserOut
 from accounts.selectors import user_get_visible, visible_users
@@ -69,6 +69,7 @@ class ChatOut(Schema):
     last_seq: int = Field(..., description="The chat's last change number.")
     last_read_seq: int
     hidden: bool = Field(..., description="Deleted for me; comes back with the next message.")
+    muted: bool = Field(..., description="Muted for me: no notifications from this chat.")
     last_activity_at: datetime
     last_message: LastMessageOut | None
 
@@ -200,6 +201,7 @@ def _chat_out(row: selectors.ChatRow) -> dict[str, Any]:
         "last_seq": chat.last_seq,
         "last_read_seq": membership.last_read_seq,
         "hidden": membership.hidden,
+        "muted": membership.muted,
         "last_activity_at": chat.last_activity_at,
         "last_message": None
         if last is None
@@ -319,6 +321,27 @@ def chat_leave(request: HttpRequest, chat_id: ChatId):
 def chat_hide(request: HttpRequest, chat_id: ChatId):
     services.chat_hide(user=request.user, chat=_chat(request, chat_id))
     return Status(204, None)
+
+
+class MuteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    muted: StrictBool = Field(
+        ..., description="True: replies, @mentions and missed calls of the chat don't notify me."
+    )
+
+
+class MuteOut(Schema):
+    muted: bool
+
+
+@router.put("/chats/{chat_id}/mute", response=MuteOut, summary="Mute or unmute a chat for me")
+@_refusals
+def chat_mute(request: HttpRequest, chat_id: ChatId, payload: MuteIn):
+    membership = services.chat_mute_set(
+        user=request.user, chat=_chat(request, chat_id), muted=payload.muted
+    )
+    return {"muted": membership.muted}
 
 
 @router.post("/chats/{chat_id}/read", response=ReadOut, summary="Mark read up to a seq")

@@ -83,6 +83,8 @@ class Membership(models.Model):
     # and after "delete chat for me" (the chat also leaves the list until a new message).
     hidden = models.BooleanField(_("hidden from my list"), default=False)
     cleared_seq = models.PositiveBigIntegerField(default=0)
+    # Muted: replies, @mentions and missed calls of this chat make no notifications.
+    muted = models.BooleanField(_("muted"), default=False)
 
     class Meta:
         verbose_name = _("membership")

@@ -53,6 +53,7 @@ from chats.models import (
 )
 from chats.selectors import member_ids, message_for_payload
 from messenger.realtime import publish
+from notifications import services as notifications
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -271,6 +272,7 @@ def group_create(*, owner: User, title: str, members: Sequence[User]) -> Chat:
         _audit(chat, owner, AuditLog.Action.CREATED, details={"title": title})
         for person in members:
             _audit(chat, owner, AuditLog.Action.MEMBER_ADDED, target=person)
+        notifications.notify_group_added(actor=owner, chat=chat, users=members)
         seq = _record(chat, ChatEvent.Type.CHAT_UPDATED, actor=owner, data={"title": title})
         _publish_to_members(chat, events.chat_updated(chat, seq=seq, by=owner.pk))
     return chat
@@ -366,6 +368,7 @@ def chat_members_add(*, actor: User, chat: Chat, users: Sequence[User]) -> list[
                     chat_id=chat.pk, seq=seq, user=person, role=Role.MEMBER, by=actor.pk
                 ),
             )
+        notifications.notify_group_added(actor=actor, chat=chat, users=users)
     return added
 
 
@@ -515,6 +518,17 @@ def chat_hide(*, user: User, chat: Chat) -> None:
         membership.save(update_fields=["hidden", "cleared_seq", "last_read_seq"])
 
 
+def chat_mute_set(*, user: User, chat: Chat, muted: bool) -> Membership:
+    """Mute or unmute a chat for `user`: a muted chat's replies, @mentions and missed calls
+    make no notifications. Http404 if `user` is not a member."""
+    with transaction.atomic():
+        membership = _membership(chat, user)
+        if membership.muted != muted:
+            membership.muted = muted
+            membership.save(update_fields=["muted"])
+    return membership
+
+
 # -- messages ---------------------------------------------------------------------------------
 def _parse_client_id(client_id) -> uuid.UUID:
     try:
@@ -596,6 +610,7 @@ def message_send(
                 reply_to=reply,
                 sticker=sticker_row,
             )
+            notifications.notify_message_sent(message=message, chat=chat, reply_to=reply)
             if attachments:
                 Attachment.objects.filter(pk__in=attachment_ids).update(message=message)
             Chat.objects.filter(pk=chat.pk).update(
@@ -974,6 +989,8 @@ def call_record(
             client_id=call_id,
             call={"state": state, "duration": duration},
         )
+        if state == "missed":
+            notifications.notify_call_missed(caller=user, chat=chat, message=message)
         Chat.objects.filter(pk=chat.pk).update(
             last_message=message, last_activity_at=message.created_at
         )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:chat_id>/", views.chat_detail, name="detail"),
     path("<int:chat_id>/history/", views.history, name="history"),
     path("<int:chat_id>/hide/", views.chat_hide, name="hide"),
+    path("<int:chat_id>/mute/", views.chat_mute, name="mute"),
     path("<int:chat_id>/attachments/", views.attachment_upload, name="upload"),
     path("<int:chat_id>/avatar/", views.chat_avatar, name="avatar"),
     path("<int:chat_id>/settings/", views.group_settings, name="settings"),

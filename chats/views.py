@@ -181,6 +181,24 @@ def chat_hide(request: HttpRequest, chat_id: int) -> HttpResponse:
     return redirect("chats:list")
 
 
+@login_required
+@require_POST
+def chat_mute(request: HttpRequest, chat_id: int) -> HttpResponse:
+    """Mute (`muted=1`) or unmute (`muted=0`) the chat's notifications for me."""
+    chat = selectors.chat_get_for_user(request.user, chat_id)
+    choice = request.POST.get("muted")
+    if choice not in ("0", "1"):
+        return HttpResponse(_("Choose whether to mute the chat."), status=400)
+    services.chat_mute_set(user=request.user, chat=chat, muted=choice == "1")
+    if choice == "1":
+        messages.success(
+            request, _("The chat is muted: its replies and mentions won't notify you.")
+        )
+    else:
+        messages.success(request, _("The chat is no longer muted."))
+    return redirect("chats:detail", chat_id=chat.pk)
+
+
 # -- groups -----------------------------------------------------------------------------------
 @login_required
 def group_new(request: HttpRequest) -> HttpResponse:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "social",
     "chats",
     "exports",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("chats/", include("chats.urls")),
     path("", include("exports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),

@@ -2,6 +2,7 @@
 import { socket } from "./socket.js";
 import "./chat-badge.js";
 import "./social-badge.js";
+import "./notifications-badge.js";
 
 socket.start();
 window.beseda = { socket };

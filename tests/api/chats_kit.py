@@ -44,6 +44,7 @@ CHAT_OPERATIONS: list[tuple[str, str, object]] = [
     ("POST", "/chats/{chat}/leave", {}),
     ("POST", "/chats/{chat}/hide", {}),
     ("POST", "/chats/{chat}/read", {"seq": 1}),
+    ("PUT", "/chats/{chat}/mute", {"muted": True}),
     ("GET", "/chats/{chat}/members", None),
     ("POST", "/chats/{chat}/members", {"usernames": ["{friend}"]}),
     ("PATCH", "/chats/{chat}/members/{member}", {"role": "admin"}),
@@ -127,7 +128,7 @@ def snapshot(chat_id: int) -> dict:
         "chat": chat,
         "members": sorted(
             Membership.objects.filter(chat_id=chat_id).values_list(
-                "user_id", "role", "hidden", "last_read_seq", "cleared_seq"
+                "user_id", "role", "hidden", "last_read_seq", "cleared_seq", "muted"
             )
         ),
         "messages": sorted(

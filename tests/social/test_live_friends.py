@@ -12,9 +12,14 @@ from tests.realtime.test_hub import connect_as
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
+# Frames of other features that reach the same sockets: friends' presence, and the
+# notifications app's frames (tests/notifications/ checks those).
+OTHER_FEATURES = {"presence", "notification", "notification.count"}
+
+
 class SocialSocket:
-    """A test socket that reads past `presence` frames: friends' sockets opening and closing
-    around a test are not what these tests are about."""
+    """A test socket that reads past other features' frames: friends' sockets opening and
+    closing around a test, and notifications, are not what these tests are about."""
 
     def __init__(self, communicator):
         self.communicator = communicator
@@ -22,13 +27,13 @@ class SocialSocket:
     async def receive_json_from(self, timeout: float = 1):
         while True:
             frame = await self.communicator.receive_json_from(timeout=timeout)
-            if frame.get("type") != "presence":
+            if frame.get("type") not in OTHER_FEATURES:
                 return frame
 
     async def receive_nothing(self, timeout: float = 0.1) -> bool:
         while not await self.communicator.receive_nothing(timeout=timeout):
             frame = await self.communicator.receive_json_from()
-            if frame.get("type") != "presence":
+            if frame.get("type") not in OTHER_FEATURES:
                 return False
         return True
 
