@@ -35,7 +35,8 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Chat)
 class ChatAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "title", "last_seq", "last_activity_at", "created_at")
-    list_filter = ("kind",)
+    list_filter = ("kind", "created_at")
+    date_hierarchy = "created_at"
     search_fields = ("title", "memberships__user__username")
     readonly_fields = ("kind", "title", "created_by", "created_at", "last_seq", "last_activity_at")
     exclude = ("avatar", "last_message")
@@ -54,8 +55,9 @@ class MessageAdmin(ReadOnlyAdmin):
         "edited_at",
         "deleted",
     )
-    list_filter = ("chat__kind", ("deleted_at", admin.EmptyFieldListFilter))
+    list_filter = ("chat__kind", ("deleted_at", admin.EmptyFieldListFilter), "created_at")
     search_fields = ("text", "sender__username")
+    date_hierarchy = "created_at"
     list_select_related = ("chat", "sender")
     readonly_fields = ("chat", "seq", "sender", "text", "reply_to", "created_at", "edited_at")
     exclude = ("client_id", "deleted_at")
@@ -75,10 +77,16 @@ class MessageAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Delete selected messages for everyone"))
     def delete_for_everyone(self, request, queryset) -> None:
+        from moderation.services import content_remove
+
         count = 0
         for message_id in queryset.values_list("pk", flat=True):
-            services.message_remove_by_staff(
-                moderator=request.user, message_id=message_id, reason=str(_("Site moderation"))
+            # Audited in the chat and in the site's moderation log.
+            content_remove(
+                moderator=request.user,
+                kind="message",
+                object_id=message_id,
+                reason=str(_("Site moderation")),
             )
             count += 1
         self.message_user(request, _("Messages deleted: %(n)s") % {"n": count}, messages.SUCCESS)
@@ -87,7 +95,8 @@ class MessageAdmin(ReadOnlyAdmin):
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "chat", "actor", "action", "target_user", "reason")
-    list_filter = ("action",)
+    list_filter = ("action", "created_at")
+    date_hierarchy = "created_at"
     search_fields = ("chat__title", "actor__username", "target_user__username", "reason")
     list_select_related = ("chat", "actor", "target_user")
 

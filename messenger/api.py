@@ -32,6 +32,7 @@ from accounts.api import router as accounts_router
 from chats.api import router as chats_router
 from messenger.api_kit import ApiError, ErrorOut
 from messenger.tokens import authenticate_access_token
+from moderation.api import router as moderation_router
 from social.api import router as social_router
 
 logger = logging.getLogger("beseda.api")
@@ -313,3 +314,4 @@ api.add_exception_handler(Exception, _unexpected)
 api.add_router("/", accounts_router)
 api.add_router("/", social_router)
 api.add_router("/", chats_router)
+api.add_router("/reports", moderation_router)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "social",
     "chats",
+    "moderation",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "moderation.middleware.ModerationNoticeMiddleware",
 ]
 
 ROOT_URLCONF = "messenger.urls"
@@ -167,9 +169,10 @@ REALTIME = {
 # --- Auth and allauth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 SITE_ID = 1
+# Django's and allauth's backends, refusing suspended accounts too (accounts/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.auth_backends.ModelBackend",
+    "accounts.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("social.urls")),
     path("", include("accounts.urls")),
     path("chats/", include("chats.urls")),
+    path("", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
