@@ -105,6 +105,16 @@ def _report_id(row) -> int | None:
     return row.pk if isinstance(row, Report) else None
 
 
+CONTENT_ADMIN = {
+    "post": "social_post",
+    "comment": "social_comment",
+    "topic": "social_topic",
+    "reply": "social_reply",
+    "message": "chats_message",
+    "user": "accounts_user",
+}
+
+
 def _user_link(user) -> str:
     if user is None:
         return "—"
@@ -137,6 +147,7 @@ class ReportAdmin(ModeratorActions, admin.ModelAdmin):
         "details",
         "reporter",
         "author_link",
+        "content_link",
         "frozen_copy",
         "created_at",
         "handled_by",
@@ -154,6 +165,20 @@ class ReportAdmin(ModeratorActions, admin.ModelAdmin):
     @admin.display(description=_("author"), ordering="target_user__username")
     def author_link(self, report: Report) -> str:
         return _user_link(report.target_user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Everything here is read-only: moderators act through the list's actions.
+        extra_context = {**(extra_context or {}), "show_save": False}
+        extra_context["show_save_and_continue"] = False
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("now"))
+    def content_link(self, report: Report) -> str:
+        admin_name = CONTENT_ADMIN.get(report.kind)
+        if admin_name is None:
+            return "—"
+        url = reverse(f"admin:{admin_name}_change", args=[report.object_id])
+        return format_html('<a href="{}">{}</a>', url, _("as it is now (if it still exists)"))
 
     @admin.display(description=_("content"))
     def excerpt(self, report: Report) -> str:
