@@ -29,12 +29,18 @@ from moderation.models import (
 SUSPEND_DAYS_MAX = 3650
 
 
+class SelfReport(PermissionDenied):
+    """Reporting one's own content or oneself (the API answers 403 with this code)."""
+
+    code = "self_report"
+
+
 def report_create(
     *, reporter: User, kind: str, object_id: int, reason: str, details: str = ""
 ) -> Report:
     """Report something `reporter` can see, freezing a copy of it; repeating an open report
-    returns it unchanged. Http404 if they cannot see it, ValidationError for a bad reason, too
-    long details, or reporting oneself."""
+    returns it unchanged. Http404 if they cannot see it, ValidationError for a bad reason or
+    too long details, SelfReport for reporting oneself or one's own content."""
     if reason not in Report.Reason.values:
         raise ValidationError({"reason": [_("Choose a reason.")]}, code="reason")
     details = (details or "").strip()
@@ -47,7 +53,7 @@ def report_create(
         raise Http404
     target, snapshot = snapshots.freeze(reporter, kind, object_id)
     if target.pk == reporter.pk:
-        raise ValidationError(_("You cannot report yourself."), code="self")
+        raise SelfReport(_("You cannot report yourself or what you wrote."))
     existing = Report.objects.filter(
         reporter=reporter, kind=kind, object_id=object_id, state=Report.State.OPEN
     ).first()

@@ -44,6 +44,8 @@ def report(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except services.SelfReport as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Thank you. The moderators will look at your report."))
             return redirect(_next_url(request))

@@ -65,9 +65,10 @@ def test_bad_input_is_400(api, public_post, body):
     assert not Report.objects.exists()
 
 
-def test_reporting_oneself_is_400(api, reporter):
+def test_reporting_oneself_is_403(api, reporter):
     response = api.post("/api/v1/reports", {"kind": "user", "id": reporter.pk, "reason": "spam"})
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert response.json()["code"] == "self_report"
     assert not Report.objects.exists()
 
 

@@ -111,7 +111,7 @@ def test_message_of_a_chat_the_reporter_is_not_in_cannot_be_reported(reporter, a
 
 def test_reporting_oneself_or_without_a_reason_is_refused(reporter):
     post = PostFactory(author=reporter)
-    with pytest.raises(ValidationError):
+    with pytest.raises(services.SelfReport):
         report(reporter, "post", post.pk)
     with pytest.raises(ValidationError):
         services.report_create(reporter=reporter, kind="user", object_id=1, reason="bored")
