@@ -9,7 +9,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chats import services
-from chats.models import Attachment, AuditLog, Chat, Membership, Message, Sticker, StickerPack
+from chats.models import (
+    Attachment,
+    AuditLog,
+    Chat,
+    ChatEvent,
+    Membership,
+    Message,
+    MessageEdit,
+    MessageHide,
+    Reaction,
+    Sticker,
+    StickerPack,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -121,7 +133,7 @@ class StickerForm(forms.ModelForm):
 
     class Meta:
         model = Sticker
-        fields = ("image", "name", "ordering")
+        fields = ("pack", "image", "name", "ordering")
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -149,3 +161,57 @@ class StickerPackAdmin(admin.ModelAdmin):
     list_editable = ("ordering", "is_active")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [StickerInline]
+
+
+# -- the rest of a chat's history, read-only (written only by chats.services) ----------------
+class HistoryAdmin(ReadOnlyAdmin):
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(HistoryAdmin):
+    list_display = ("chat", "user", "role", "joined_at", "last_read_seq", "hidden")
+    list_filter = ("role", "chat__kind", "hidden")
+    search_fields = ("chat__title", "user__username")
+    list_select_related = ("chat", "user")
+
+
+@admin.register(MessageEdit)
+class MessageEditAdmin(HistoryAdmin):
+    list_display = ("message", "edited_at", "text")
+    search_fields = ("text", "message__sender__username")
+    list_select_related = ("message",)
+    date_hierarchy = "edited_at"
+
+
+@admin.register(Reaction)
+class ReactionAdmin(HistoryAdmin):
+    list_display = ("message", "user", "emoji", "created_at")
+    search_fields = ("user__username",)
+    list_select_related = ("message", "user")
+
+
+@admin.register(MessageHide)
+class MessageHideAdmin(HistoryAdmin):
+    list_display = ("message", "user")
+    search_fields = ("user__username",)
+    list_select_related = ("message", "user")
+
+
+@admin.register(ChatEvent)
+class ChatEventAdmin(HistoryAdmin):
+    list_display = ("chat", "seq", "type", "actor", "target", "message", "created_at")
+    list_filter = ("type", "created_at")
+    search_fields = ("chat__title", "actor__username", "target__username")
+    list_select_related = ("chat", "actor", "target", "message")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Sticker)
+class StickerAdmin(admin.ModelAdmin):
+    form = StickerForm
+    list_display = ("name", "pack", "ordering")
+    list_filter = ("pack",)
+    search_fields = ("name", "pack__title")
+    list_select_related = ("pack",)

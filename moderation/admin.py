@@ -135,7 +135,7 @@ class ReportAdmin(ModeratorActions, admin.ModelAdmin):
         "handled_by",
     )
     list_filter = ("state", "kind", "reason", "created_at")
-    search_fields = ("target_user__username", "reporter__username", "details")
+    search_fields = ("target_user__username", "reporter__username", "details", "snapshot__text")
     list_select_related = ("target_user", "reporter", "handled_by")
     date_hierarchy = "created_at"
     actions = ["dismiss", "remove_content", "warn_author", "suspend_author", "ban_author"]

@@ -9,6 +9,7 @@ from social.models import (
     FriendRequest,
     Friendship,
     Post,
+    PostLike,
     PostPhoto,
     Reply,
     ReplyPhoto,
@@ -114,3 +115,43 @@ class FriendshipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "friend__username"]
     list_select_related = ["user", "friend"]
     autocomplete_fields = ["user", "friend"]
+
+
+@admin.register(PostLike)
+class PostLikeAdmin(admin.ModelAdmin):
+    list_display = ["user", "post", "created_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user", "post"]
+    autocomplete_fields = ["user"]
+    raw_id_fields = ["post"]
+
+
+class PhotoAdmin(admin.ModelAdmin):
+    """Photos are uploaded with their post, topic or reply (re-encoded there): view only."""
+
+    list_display = ["id", "image", "width", "height", "position"]
+    readonly_fields = ["image", "thumbnail", "width", "height", "position"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PostPhoto)
+class PostPhotoAdmin(PhotoAdmin):
+    list_display = [*PhotoAdmin.list_display, "post"]
+    raw_id_fields = ["post"]
+
+
+@admin.register(TopicPhoto)
+class TopicPhotoAdmin(PhotoAdmin):
+    list_display = [*PhotoAdmin.list_display, "topic"]
+    raw_id_fields = ["topic"]
+
+
+@admin.register(ReplyPhoto)
+class ReplyPhotoAdmin(PhotoAdmin):
+    list_display = [*PhotoAdmin.list_display, "reply"]
+    raw_id_fields = ["reply"]

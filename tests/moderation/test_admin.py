@@ -143,3 +143,33 @@ def test_deleting_a_post_in_the_admin_is_logged(as_moderator, moderator, author)
     as_moderator.post(reverse("admin:social_post_delete", args=[post.pk]), {"post": "yes"})
     assert not Post.objects.filter(pk=post.pk).exists()
     assert ModerationAction.objects.get().details == {"kind": "post", "id": post.pk}
+
+
+def _registered():
+    from django.contrib import admin
+
+    return sorted(
+        (m._meta.app_label, m._meta.model_name)
+        for m in admin.site._registry
+        if m._meta.app_label in {"accounts", "social", "chats", "moderation"}
+    )
+
+
+@pytest.mark.parametrize(("app", "model"), _registered())
+def test_every_list_opens_and_searches_for_a_superuser(admin_client, app, model):
+    """Each registered list (with its search, where it has one) renders."""
+    url = reverse(f"admin:{app}_{model}_changelist")
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(url, {"q": "x"}).status_code == 200
+
+
+def test_moderator_opens_what_reports_point_at_but_not_sticker_packs(as_moderator):
+    for name in ("social_post", "social_comment", "chats_message", "accounts_user"):
+        assert as_moderator.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    assert as_moderator.get(reverse("admin:chats_stickerpack_changelist")).status_code == 403
+
+
+def test_queue_search_finds_reports_by_the_reported_text(as_moderator, post_report):
+    found = as_moderator.get(QUEUE, {"q": "cheap pills"})
+    assert found.context["cl"].result_count == 1
+    assert as_moderator.get(QUEUE, {"q": "nothing like it"}).context["cl"].result_count == 0
