@@ -40,7 +40,7 @@ class VerifiedEmailFilter(admin.SimpleListFilter):
 
 
 class SuspendedFilter(admin.SimpleListFilter):
-    title = _("suspended")
+    title = _("suspended now")
     parameter_name = "suspended"
 
     def lookups(self, request, model_admin):

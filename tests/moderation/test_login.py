@@ -112,3 +112,32 @@ def test_a_session_that_escaped_the_sweep_is_anonymous_while_suspended(author):
     assert browser.get("/api/v1/me").status_code == 401
     suspend(author, until=None)
     assert browser.get("/api/v1/me").status_code == 200
+
+
+def test_logins_without_a_password_are_stopped_before_the_session_starts(rf, author):
+    """Passkey and emailed-code logins reach allauth's pre_login, which refuses them too."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.adapter import AccountAdapter
+
+    def pre_login(user):
+        request = rf.get("/accounts/login/")
+        request.session = SessionStore()
+        request._messages = FallbackStorage(request)
+        return AccountAdapter(request).pre_login(
+            request,
+            user,
+            email_verification="none",
+            signal_kwargs=None,
+            email=None,
+            signup=False,
+            redirect_url=None,
+        )
+
+    assert pre_login(author) is None
+    suspend(author, until=SUSPENDED_FOREVER)
+    author.refresh_from_db()
+    refused = pre_login(author)
+    assert refused.status_code == 302
+    assert refused["Location"] == "/accounts/login/"
