@@ -102,6 +102,11 @@ def test_tokens_and_sessions_from_before_the_suspension_stop_working(moderator, 
         content_type="application/json",
     )
     assert refreshed.status_code != 200
+    # The sessions themselves ended: lifting the suspension does not bring them back.
+    services.user_suspension_lift(moderator=moderator, user=author, reason="appeal")
+    assert JsonApi(tokens.access).get("/api/v1/me").status_code == 401
+    assert browser.get("/api/v1/me").status_code == 401
+    assert login_tokens(author).access  # a new login works again
 
 
 def test_a_session_that_escaped_the_sweep_is_anonymous_while_suspended(author):
