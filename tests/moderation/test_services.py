@@ -289,3 +289,27 @@ def test_suspension_days_must_be_sensible(moderator, author):
 def test_suspension_runs_out_by_itself(author):
     author.suspended_until = timezone.now() - timedelta(seconds=1)
     assert not author.is_suspended
+
+
+def test_staff_without_the_delete_permission_cannot_remove_posts(author):
+    """The social removal service checks social.delete_post itself."""
+    staff = UserFactory(is_staff=True)
+    post = PostFactory(author=author)
+    with pytest.raises(PermissionDenied):
+        services.content_remove(moderator=staff, kind="post", object_id=post.pk, reason="x")
+    assert Post.objects.filter(pk=post.pk).exists()
+    assert not ModerationAction.objects.exists()
+
+
+def test_moderators_group_command_is_idempotent():
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from moderation.groups import MODERATOR_PERMISSIONS, MODERATORS_GROUP
+
+    group = Group.objects.get(name=MODERATORS_GROUP)
+    group.permissions.clear()
+    call_command("sync_moderators_group", stdout=__import__("io").StringIO())
+    call_command("sync_moderators_group", stdout=__import__("io").StringIO())
+    assert Group.objects.filter(name=MODERATORS_GROUP).count() == 1
+    assert group.permissions.count() == len(MODERATOR_PERMISSIONS)

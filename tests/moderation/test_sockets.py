@@ -46,3 +46,25 @@ async def test_a_surviving_session_of_a_suspended_user_opens_no_socket():
     _socket, connected, code = await connect_as(author, session_key=key)
     assert not connected
     assert code == 4401
+
+
+async def test_post_removed_by_a_moderator_disappears_live_for_friends_only():
+    """Staff removal tells the same people as the author's own delete."""
+    from social.models import Audience
+    from tests.factories import PostFactory, befriend
+    from tests.social.test_live_friends import open_socket
+
+    moderator = await database_sync_to_async(make_moderator)()
+    author, friend, stranger = [await database_sync_to_async(UserFactory)() for _ in range(3)]
+    await database_sync_to_async(befriend)(author, friend)
+    post = await database_sync_to_async(PostFactory)(author=author, audience=Audience.FRIENDS)
+    friend_socket, stranger_socket = await open_socket(friend), await open_socket(stranger)
+
+    await database_sync_to_async(services.content_remove)(
+        moderator=moderator, kind="post", object_id=post.pk, reason="rules"
+    )
+
+    assert await friend_socket.receive_json_from() == {"type": "post.deleted", "post": post.pk}
+    assert await stranger_socket.receive_nothing(timeout=0.2)
+    await friend_socket.disconnect()
+    await stranger_socket.disconnect()
