@@ -18,15 +18,16 @@ class ModerationNoticeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Cheap checks first: requests that are no full page never load the user here.
         user = getattr(request, "user", None)
         if (
-            user is not None
+            request.method == "GET"
+            and "text/html" in request.headers.get("Accept", "")
+            and not request.headers.get("HX-Request")
+            and not request.path.startswith(("/api/", "/_allauth/", "/admin/", "/media/"))
+            and user is not None
             and user.is_authenticated
             and getattr(user, "has_moderation_notice", False)
-            and request.method == "GET"
-            and not request.headers.get("HX-Request")
-            and "text/html" in request.headers.get("Accept", "")
-            and not request.path.startswith(("/api/", "/_allauth/", "/admin/"))
         ):
             from moderation.services import notices_take
 
