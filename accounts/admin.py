@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -64,7 +65,7 @@ class UserAdmin(ModeratorActions, DjangoUserAdmin):
         "last_name",
         "verified",
         "is_active",
-        "suspended_until",
+        "suspension",
         "is_staff",
         "date_joined",
         "last_seen",
@@ -102,6 +103,14 @@ class UserAdmin(ModeratorActions, DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(has_verified_email=_verified_email())
+
+    @admin.display(description=_("suspended until"), ordering="suspended_until")
+    def suspension(self, user: User) -> str:
+        if not user.is_suspended:
+            return "—"
+        if user.is_banned:
+            return _("banned, no end date")
+        return date_format(timezone.localtime(user.suspended_until), "DATETIME_FORMAT")
 
     @admin.display(boolean=True, description=_("verified email"), ordering="has_verified_email")
     def verified(self, user: User) -> bool:

@@ -173,3 +173,12 @@ def test_queue_search_finds_reports_by_the_reported_text(as_moderator, post_repo
     found = as_moderator.get(QUEUE, {"q": "cheap pills"})
     assert found.context["cl"].result_count == 1
     assert as_moderator.get(QUEUE, {"q": "nothing like it"}).context["cl"].result_count == 0
+
+
+def test_user_list_shows_who_is_suspended(admin_client, moderator, author):
+    services.user_suspend(moderator=moderator, user=author, days=None, reason="bot")
+    url = reverse("admin:accounts_user_changelist")
+    suspended = admin_client.get(url, {"suspended": "yes"}).context["cl"].result_list
+    assert [u.username for u in suspended] == ["author"]
+    others = admin_client.get(url, {"suspended": "no"}).context["cl"].result_list
+    assert "author" not in [u.username for u in others]
