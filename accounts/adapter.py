@@ -4,8 +4,7 @@ from functools import partial
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
-from allauth.core.internal.httpkit import headed_redirect_response, is_headless_request
-from allauth.headless.internal.restkit.response import ErrorResponse
+from allauth.core.internal.httpkit import headed_redirect_response
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -45,15 +44,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def pre_login(self, request, user, **kwargs):
-        # Logins without a password (passkey, emailed code) reach this point instead.
+        # Logins without a password (passkey, emailed code) reach this point instead. The
+        # login is dropped before it starts; an API (headless) client is then simply not
+        # authenticated, a browser goes back to the login form with the reason.
         if getattr(user, "is_suspended", False):
             clear_login(request)
-            if is_headless_request(request):
-                return ErrorResponse(
-                    request,
-                    status=403,
-                    exception=ValidationError(suspension_message(user), code="suspended"),
-                )
             messages.error(request, suspension_message(user))
             return headed_redirect_response("account_login")
         return super().pre_login(request, user, **kwargs)
