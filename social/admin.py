@@ -37,6 +37,12 @@ class StaffRemovalAdmin(admin.ModelAdmin):
 
     report_kind = ""
 
+    def get_deleted_objects(self, objs, request):
+        # Likes, photos and comments go with their post as part of the removal service: the
+        # moderator needs the permission to remove the post, not one per kind of row under it.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     def delete_model(self, request, obj) -> None:
         from moderation.services import content_remove
 

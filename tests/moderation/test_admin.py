@@ -10,7 +10,13 @@ from moderation import services
 from moderation.groups import MODERATORS_GROUP
 from moderation.models import ModerationAction, Report
 from social.models import Audience, Post
-from tests.factories import PostFactory, UserFactory
+from tests.factories import (
+    CommentFactory,
+    PostFactory,
+    PostLikeFactory,
+    PostPhotoFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +145,11 @@ def test_user_autocomplete_works_for_moderators(as_moderator, author):
 
 
 def test_deleting_a_post_in_the_admin_is_logged(as_moderator, moderator, author):
+    """Its likes, photos and comments go with it without separate permissions."""
     post = PostFactory(author=author)
+    PostLikeFactory(post=post)
+    PostPhotoFactory(post=post)
+    CommentFactory(post=post)
     as_moderator.post(reverse("admin:social_post_delete", args=[post.pk]), {"post": "yes"})
     assert not Post.objects.filter(pk=post.pk).exists()
     assert ModerationAction.objects.get().details == {"kind": "post", "id": post.pk}
