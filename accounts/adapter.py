@@ -3,13 +3,25 @@
 from functools import partial
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
+from allauth.core.internal.httpkit import headed_redirect_response
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import DELETED_USERNAME_PREFIX
+from accounts.models import DELETED_USERNAME_PREFIX, User
 from messenger.realtime import close_sockets
+
+
+def suspension_message(user: User) -> str:
+    """What a suspended person is told when they try to log in."""
+    if user.is_banned:
+        return _("This account has been blocked by the moderators.")
+    until = formats.date_format(timezone.localtime(user.suspended_until), "DATETIME_FORMAT")
+    return _("This account is suspended by the moderators until %(until)s.") % {"until": until}
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,6 +33,25 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"prefix": DELETED_USERNAME_PREFIX}
             )
         return super().clean_username(username, shallow=shallow)
+
+    def authenticate(self, request, **credentials):
+        # The backends refuse a suspended account (accounts.auth_backends); allauth still hands
+        # back the user whose password matched, so the form can say why instead of "wrong
+        # password". The same form serves the API's token login (allauth headless).
+        user = super().authenticate(request, **credentials)
+        if user is not None and getattr(user, "is_suspended", False):
+            raise ValidationError(suspension_message(user), code="suspended")
+        return user
+
+    def pre_login(self, request, user, **kwargs):
+        # Logins without a password (passkey, emailed code) reach this point instead. The
+        # login is dropped before it starts; an API (headless) client is then simply not
+        # authenticated, a browser goes back to the login form with the reason.
+        if getattr(user, "is_suspended", False):
+            clear_login(request)
+            messages.error(request, suspension_message(user))
+            return headed_redirect_response("account_login")
+        return super().pre_login(request, user, **kwargs)
 
     def set_password(self, user, password: str) -> None:
         # Django gives the session a new key right after a password change; remember the old

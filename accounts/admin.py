@@ -6,12 +6,16 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import Avatar, Block, User
+from moderation import services as moderation_services
+from moderation.admin import ModeratorActions
 
 # The admin's own login form would bypass allauth's rate limits, verification and MFA.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -36,8 +40,24 @@ class VerifiedEmailFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SuspendedFilter(admin.SimpleListFilter):
+    title = _("suspended now")
+    parameter_name = "suspended"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.filter(suspended_until__gt=now)
+        if self.value() == "no":
+            return queryset.exclude(suspended_until__gt=now)
+        return queryset
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ModeratorActions, DjangoUserAdmin):
     list_display = (
         "username",
         "email",
@@ -45,16 +65,24 @@ class UserAdmin(DjangoUserAdmin):
         "last_name",
         "verified",
         "is_active",
+        "suspension",
         "is_staff",
         "date_joined",
         "last_seen",
     )
-    list_filter = (VerifiedEmailFilter, "is_active", "is_staff", "is_superuser")
+    list_filter = (
+        VerifiedEmailFilter,
+        SuspendedFilter,
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+    )
     search_fields = ("username", "email", "first_name", "last_name")
     ordering = ("-date_joined",)
-    actions = ["deactivate"]
+    actions = ["deactivate", "warn_users", "suspend_users", "ban_users", "lift_suspension"]
     raw_id_fields = ("current_avatar",)
-    readonly_fields = ("last_seen", "last_login", "date_joined")
+    readonly_fields = ("last_seen", "last_login", "date_joined", "suspended_until")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (
@@ -70,10 +98,19 @@ class UserAdmin(DjangoUserAdmin):
                 )
             },
         ),
+        (_("Moderation"), {"fields": ("suspended_until",)}),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(has_verified_email=_verified_email())
+
+    @admin.display(description=_("suspended until"), ordering="suspended_until")
+    def suspension(self, user: User) -> str:
+        if not user.is_suspended:
+            return "—"
+        if user.is_banned:
+            return _("banned, no end date")
+        return date_format(timezone.localtime(user.suspended_until), "DATETIME_FORMAT")
 
     @admin.display(boolean=True, description=_("verified email"), ordering="has_verified_email")
     def verified(self, user: User) -> bool:
@@ -101,6 +138,29 @@ class UserAdmin(DjangoUserAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(description=_("Warn (reason is shown to them)"), permissions=["warn"])
+    def warn_users(self, request, queryset):
+        self.warn(request, queryset, user_of=lambda user: user)
+
+    @admin.action(description=_("Suspend for N days"), permissions=["suspend"])
+    def suspend_users(self, request, queryset):
+        self.suspend(request, queryset, user_of=lambda user: user)
+
+    @admin.action(description=_("Ban"), permissions=["suspend"])
+    def ban_users(self, request, queryset):
+        self.ban(request, queryset, user_of=lambda user: user)
+
+    @admin.action(description=_("Lift suspension or ban"), permissions=["suspend"])
+    def lift_suspension(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda user, reason: moderation_services.user_suspension_lift(
+                moderator=request.user, user=user, reason=reason
+            ),
+            _("Suspensions lifted: %(count)d."),
+        )
+
     def save_model(self, request, obj, form, change):
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
         if deactivating:
@@ -116,14 +176,16 @@ class UserAdmin(DjangoUserAdmin):
 class BlockAdmin(admin.ModelAdmin):
     list_display = ("blocker", "blocked", "created_at")
     search_fields = ("blocker__username", "blocked__username")
-    raw_id_fields = ("blocker", "blocked")
+    list_select_related = ("blocker", "blocked")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("blocker", "blocked")
 
 
 @admin.register(Avatar)
 class AvatarAdmin(admin.ModelAdmin):
     list_display = ("preview", "user", "created_at")
     search_fields = ("user__username",)
-    raw_id_fields = ("user",)
+    autocomplete_fields = ("user",)
     list_select_related = ("user",)
     readonly_fields = ("preview", "user", "image", "thumbnail", "created_at")
     fields = readonly_fields

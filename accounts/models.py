@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.core.files.storage import default_storage
 from django.db import models
@@ -12,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.birthdays import BirthDate, age_on
 
 DELETED_USERNAME_PREFIX = "deleted-"
+# A ban: suspended until a date no one will reach (one field serves both).
+SUSPENDED_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def deleted_username(pk: int | None) -> str:
@@ -55,6 +59,14 @@ class User(AbstractUser):
     # Storage name of the current avatar's thumbnail, kept with the user row so every page
     # can draw avatars without a query (written only by accounts.services).
     avatar_thumb = models.CharField(max_length=255, blank=True, editable=False)
+    # Set by moderation (moderation.services): no login, session, token or socket until then.
+    # A ban is a suspension until SUSPENDED_FOREVER.
+    suspended_until = models.DateTimeField(
+        _("suspended until"), null=True, blank=True, editable=False
+    )
+    # A moderator's warning waits to be shown on the user's next page (moderation.middleware);
+    # kept on the row every request loads anyway, so pages pay no query to check it.
+    has_moderation_notice = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -84,6 +96,15 @@ class User(AbstractUser):
         """Completed years today (the site's time zone), or None without a birth year."""
         born = self.birth_date
         return age_on(born, timezone.localdate()) if born else None
+
+    @property
+    def is_suspended(self) -> bool:
+        """A moderator suspended (or banned) the account and the time has not run out."""
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    @property
+    def is_banned(self) -> bool:
+        return self.is_suspended and self.suspended_until >= SUSPENDED_FOREVER
 
     @property
     def is_deleted(self) -> bool:

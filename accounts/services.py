@@ -283,6 +283,25 @@ def user_deactivate(*, user: User, by: User) -> None:
         transaction.on_commit(lambda: close_sockets([user.pk]))
 
 
+def user_suspension_set(*, user: User, until) -> None:
+    """Suspend `user` until `until` (None lifts a suspension). A suspension ends every session
+    (so API tokens too) and closes every socket after commit. Permission and the audit row are
+    the caller's (moderation.services); call it inside the caller's transaction."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(suspended_until=until)
+        user.suspended_until = until
+        if until is not None:
+            _sessions_end(user=user, keep_session_key=None)
+            transaction.on_commit(lambda: close_sockets([user.pk]))
+
+
+def user_notice_flag_set(*, user: User, pending: bool) -> None:
+    """Mark that a moderator's notice waits for `user` (or that it was shown)."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(has_moderation_notice=pending)
+        user.has_moderation_notice = pending
+
+
 def account_delete(*, user: User) -> None:
     """Delete the user's account at their request: everything personal goes (names, bio,
     email addresses, avatars, friendships, second factors, sessions, sockets); the row stays,

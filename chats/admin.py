@@ -9,7 +9,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chats import services
-from chats.models import Attachment, AuditLog, Chat, Membership, Message, Sticker, StickerPack
+from chats.models import (
+    Attachment,
+    AuditLog,
+    Chat,
+    ChatEvent,
+    Membership,
+    Message,
+    MessageEdit,
+    MessageHide,
+    Reaction,
+    Sticker,
+    StickerPack,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,7 +47,8 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Chat)
 class ChatAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "title", "last_seq", "last_activity_at", "created_at")
-    list_filter = ("kind",)
+    list_filter = ("kind", "created_at")
+    date_hierarchy = "created_at"
     search_fields = ("title", "memberships__user__username")
     readonly_fields = ("kind", "title", "created_by", "created_at", "last_seq", "last_activity_at")
     exclude = ("avatar", "last_message")
@@ -54,8 +67,9 @@ class MessageAdmin(ReadOnlyAdmin):
         "edited_at",
         "deleted",
     )
-    list_filter = ("chat__kind", ("deleted_at", admin.EmptyFieldListFilter))
+    list_filter = ("chat__kind", ("deleted_at", admin.EmptyFieldListFilter), "created_at")
     search_fields = ("text", "sender__username")
+    date_hierarchy = "created_at"
     list_select_related = ("chat", "sender")
     readonly_fields = ("chat", "seq", "sender", "text", "reply_to", "created_at", "edited_at")
     exclude = ("client_id", "deleted_at")
@@ -75,10 +89,16 @@ class MessageAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Delete selected messages for everyone"))
     def delete_for_everyone(self, request, queryset) -> None:
+        from moderation.services import content_remove
+
         count = 0
         for message_id in queryset.values_list("pk", flat=True):
-            services.message_remove_by_staff(
-                moderator=request.user, message_id=message_id, reason=str(_("Site moderation"))
+            # Audited in the chat and in the site's moderation log.
+            content_remove(
+                moderator=request.user,
+                kind="message",
+                object_id=message_id,
+                reason=str(_("Site moderation")),
             )
             count += 1
         self.message_user(request, _("Messages deleted: %(n)s") % {"n": count}, messages.SUCCESS)
@@ -87,7 +107,8 @@ class MessageAdmin(ReadOnlyAdmin):
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "chat", "actor", "action", "target_user", "reason")
-    list_filter = ("action",)
+    list_filter = ("action", "created_at")
+    date_hierarchy = "created_at"
     search_fields = ("chat__title", "actor__username", "target_user__username", "reason")
     list_select_related = ("chat", "actor", "target_user")
 
@@ -112,7 +133,7 @@ class StickerForm(forms.ModelForm):
 
     class Meta:
         model = Sticker
-        fields = ("image", "name", "ordering")
+        fields = ("pack", "image", "name", "ordering")
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -140,3 +161,57 @@ class StickerPackAdmin(admin.ModelAdmin):
     list_editable = ("ordering", "is_active")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [StickerInline]
+
+
+# -- the rest of a chat's history, read-only (written only by chats.services) ----------------
+class HistoryAdmin(ReadOnlyAdmin):
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(HistoryAdmin):
+    list_display = ("chat", "user", "role", "joined_at", "last_read_seq", "hidden")
+    list_filter = ("role", "chat__kind", "hidden")
+    search_fields = ("chat__title", "user__username")
+    list_select_related = ("chat", "user")
+
+
+@admin.register(MessageEdit)
+class MessageEditAdmin(HistoryAdmin):
+    list_display = ("message", "edited_at", "text")
+    search_fields = ("text", "message__sender__username")
+    list_select_related = ("message",)
+    date_hierarchy = "edited_at"
+
+
+@admin.register(Reaction)
+class ReactionAdmin(HistoryAdmin):
+    list_display = ("message", "user", "emoji", "created_at")
+    search_fields = ("user__username",)
+    list_select_related = ("message", "user")
+
+
+@admin.register(MessageHide)
+class MessageHideAdmin(HistoryAdmin):
+    list_display = ("message", "user")
+    search_fields = ("user__username",)
+    list_select_related = ("message", "user")
+
+
+@admin.register(ChatEvent)
+class ChatEventAdmin(HistoryAdmin):
+    list_display = ("chat", "seq", "type", "actor", "target", "message", "created_at")
+    list_filter = ("type", "created_at")
+    search_fields = ("chat__title", "actor__username", "target__username")
+    list_select_related = ("chat", "actor", "target", "message")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Sticker)
+class StickerAdmin(admin.ModelAdmin):
+    form = StickerForm
+    list_display = ("name", "pack", "ordering")
+    list_filter = ("pack",)
+    search_fields = ("name", "pack__title")
+    list_select_related = ("pack",)

@@ -81,6 +81,7 @@ def chat_strings() -> dict[str, str]:
         "edit": _("Edit"),
         "delete_me": _("Delete for me"),
         "delete_all": _("Delete for everyone"),
+        "report": _("Report"),
         "replying_to": _("Replying to %(name)s"),
         "editing": _("Editing message"),
         "uploading": _("Uploading…"),
@@ -416,6 +417,7 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
             "history": reverse("chats:history", args=[chat.pk]),
             "upload": reverse("chats:upload", args=[chat.pk]),
             "edits": reverse("chats:edits", args=[0]),
+            "report": reverse("moderation:report", args=["message", 0]),
         },
     }
     return render(

@@ -33,6 +33,7 @@ from chats.api import router as chats_router
 from exports.api import router as exports_router
 from messenger.api_kit import ApiError, ErrorOut
 from messenger.tokens import authenticate_access_token
+from moderation.api import router as moderation_router
 from notifications.api import router as notifications_router
 from social.api import router as social_router
 
@@ -317,3 +318,4 @@ api.add_router("/", social_router)
 api.add_router("/", chats_router)
 api.add_router("/", exports_router)
 api.add_router("/", notifications_router)
+api.add_router("/reports", moderation_router)

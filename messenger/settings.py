@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "chats",
     "exports",
     "notifications",
+    "moderation",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "moderation.middleware.ModerationNoticeMiddleware",
 ]
 
 ROOT_URLCONF = "messenger.urls"
@@ -169,9 +171,10 @@ REALTIME = {
 # --- Auth and allauth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 SITE_ID = 1
+# Django's and allauth's backends, refusing suspended accounts too (accounts/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.auth_backends.ModelBackend",
+    "accounts.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

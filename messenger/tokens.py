@@ -49,6 +49,8 @@ def authenticate_access_token(token: str) -> tuple[AbstractBaseUser, str] | None
     user = jwt_internal.validate_token_user(payload, session)
     if user is None or not user.is_active or not session_matches_user(session, user):
         return None
+    if getattr(user, "is_suspended", False):  # moderation ends its sessions too; belt and braces
+        return None
     return user, session.session_key
 
 

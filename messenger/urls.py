@@ -13,6 +13,7 @@ urlpatterns = [
     path("chats/", include("chats.urls")),
     path("", include("exports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),

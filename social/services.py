@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
@@ -240,13 +240,17 @@ def post_update(*, user: User, post_id: int, text: str, audience: str) -> Post:
 def post_delete(*, user: User, post_id: int) -> None:
     """Delete `user`'s own post with its photos, likes and comments; Http404 otherwise."""
     with transaction.atomic():
-        post = selectors.post_get_for_author(user, post_id)
-        recipients = selectors.post_event_recipients(post, actor=user)
-        names = [n for photo in post.photos.all() for n in photo.file_names()]
-        names += [n for comment in post.comments.exclude(photo="") for n in comment.file_names()]
-        post.delete()
-        _delete_files_on_commit(names)
-        transaction.on_commit(lambda: publish(events.post_deleted(post_id=post_id), recipients))
+        _post_remove(selectors.post_get_for_author(user, post_id), actor=user)
+
+
+def _post_remove(post: Post, *, actor: User) -> None:
+    post_id = post.pk
+    recipients = selectors.post_event_recipients(post, actor=actor)
+    names = [n for photo in post.photos.all() for n in photo.file_names()]
+    names += [n for comment in post.comments.exclude(photo="") for n in comment.file_names()]
+    post.delete()
+    _delete_files_on_commit(names)
+    transaction.on_commit(lambda: publish(events.post_deleted(post_id=post_id), recipients))
 
 
 def post_like_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
@@ -332,21 +336,25 @@ def comment_delete(*, user: User, comment_id: int, post_id: int | None = None) -
             raise Http404
         if post_id is not None and post.pk != post_id:
             raise Http404
-        comment_author = comment.author
-        _delete_files_on_commit(comment.file_names())
-        comment.delete()
-
-        def announce() -> None:
-            authors = Counter(post.comments.values_list("author_id", flat=True))
-            recipients = selectors.post_event_recipients(post, actor=user, also=[comment_author.pk])
-            _publish_counted(
-                lambda n: events.comment_deleted(post_id=post.pk, comment_id=comment_id, count=n),
-                recipients,
-                authors,
-            )
-
-        transaction.on_commit(announce)
+        _comment_remove(comment, actor=user)
     return comment
+
+
+def _comment_remove(comment: Comment, *, actor: User) -> None:
+    post, comment_id, comment_author = comment.post, comment.pk, comment.author
+    _delete_files_on_commit(comment.file_names())
+    comment.delete()
+
+    def announce() -> None:
+        authors = Counter(post.comments.values_list("author_id", flat=True))
+        recipients = selectors.post_event_recipients(post, actor=actor, also=[comment_author.pk])
+        _publish_counted(
+            lambda n: events.comment_deleted(post_id=post.pk, comment_id=comment_id, count=n),
+            recipients,
+            authors,
+        )
+
+    transaction.on_commit(announce)
 
 
 # -- discussion board ---------------------------------------------------------------------------
@@ -387,12 +395,16 @@ def topic_delete(*, user: User, topic_id: int) -> None:
         topic = selectors.topic_get_for_user(user, topic_id)
         if topic.author_id != user.pk and not selectors.can_moderate_board(user):
             raise Http404
-        names = [n for photo in topic.photos.all() for n in photo.file_names()]
-        names += [
-            n for photo in ReplyPhoto.objects.filter(reply__topic=topic) for n in photo.file_names()
-        ]
-        topic.delete()
-        _delete_files_on_commit(names)
+        _topic_remove(topic)
+
+
+def _topic_remove(topic: Topic) -> None:
+    names = [n for photo in topic.photos.all() for n in photo.file_names()]
+    names += [
+        n for photo in ReplyPhoto.objects.filter(reply__topic=topic) for n in photo.file_names()
+    ]
+    topic.delete()
+    _delete_files_on_commit(names)
 
 
 def reply_delete(*, user: User, reply_id: int, topic_id: int | None = None) -> Topic:
@@ -404,6 +416,46 @@ def reply_delete(*, user: User, reply_id: int, topic_id: int | None = None) -> T
             raise Http404
         if topic_id is not None and reply.topic_id != topic_id:
             raise Http404
-        _delete_files_on_commit([n for photo in reply.photos.all() for n in photo.file_names()])
-        reply.delete()
+        _reply_remove(reply)
     return reply.topic
+
+
+def _reply_remove(reply: Reply) -> None:
+    _delete_files_on_commit([n for photo in reply.photos.all() for n in photo.file_names()])
+    reply.delete()
+
+
+# -- site moderation (Django admin, moderation.services writes the audit row) -------------------
+def _staff_remove(moderator: User, model, object_id: int, remove: Callable) -> None:
+    perm = f"social.delete_{model._meta.model_name}"
+    if not (moderator.is_active and moderator.is_staff and moderator.has_perm(perm)):
+        raise PermissionDenied(_("Only site moderators can do this."))
+    with transaction.atomic():
+        target = model.objects.select_for_update().filter(pk=object_id).first()
+        if target is None:
+            raise Http404
+        remove(target)
+
+
+def post_remove_by_staff(*, moderator: User, post_id: int) -> None:
+    """Site moderation: delete anyone's post with its photos, likes and comments; live
+    viewers are told. Raises PermissionDenied without social.delete_post, Http404."""
+    _staff_remove(moderator, Post, post_id, lambda post: _post_remove(post, actor=moderator))
+
+
+def comment_remove_by_staff(*, moderator: User, comment_id: int) -> None:
+    """Site moderation: delete anyone's comment. PermissionDenied without the permission,
+    Http404 for a missing comment."""
+    _staff_remove(
+        moderator, Comment, comment_id, lambda comment: _comment_remove(comment, actor=moderator)
+    )
+
+
+def topic_remove_by_staff(*, moderator: User, topic_id: int) -> None:
+    """Site moderation: delete any board topic with its replies. PermissionDenied, Http404."""
+    _staff_remove(moderator, Topic, topic_id, _topic_remove)
+
+
+def reply_remove_by_staff(*, moderator: User, reply_id: int) -> None:
+    """Site moderation: delete any board reply. PermissionDenied, Http404."""
+    _staff_remove(moderator, Reply, reply_id, _reply_remove)

@@ -150,6 +150,11 @@ function canDeleteForAll(message) {
   return isGroup && RANK[role] >= RANK.admin && RANK[role] > RANK[senderRole];
 }
 
+function reportUrl(messageId) {
+  const back = encodeURIComponent(location.pathname);
+  return `${state.urls.report.replace("/0/", `/${messageId}/`)}?next=${back}`;
+}
+
 function menuNode(message) {
   const menu = el("details", { class: "msg-menu" },
     el("summary", { "aria-label": S.actions, title: S.actions }, "⋯"),
@@ -167,6 +172,9 @@ function menuNode(message) {
     items.push(["delete-me", S.delete_me, () => act({ type: "message.delete", message: current.id, for: "me" })]);
     if (active && canDeleteForAll(current)) {
       items.push(["delete-all", S.delete_all, () => act({ type: "message.delete", message: current.id, for: "all" })]);
+    }
+    if (current.sender && current.sender.id !== me && !current.deleted) {
+      items.push(["report", S.report, () => { location.href = reportUrl(current.id); }]);
     }
     const box = menu.querySelector(".msg-menu-list");
     box.replaceChildren(...items.map(([key, label, action]) => el("button", {

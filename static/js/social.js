@@ -62,6 +62,12 @@ function renderComment(comment, post) {
   } else {
     remove.remove();
   }
+  const report = node.querySelector(".report-link");
+  if (comment.author.id === me) {
+    report.remove();
+  } else {
+    report.href = `${report.dataset.url.replace("/0/", `/${Number(comment.id)}/`)}?next=${encodeURIComponent(location.pathname)}`;
+  }
   return node;
 }
 

@@ -95,6 +95,11 @@ def test_friends_post_like_and_comment_update_live(login_page, live):
     expect(comment.locator("b")).to_have_count(0)
     # The post's author may delete comments under it, and sees the button on live comments too.
     expect(comment.get_by_role("button", name="Delete")).to_be_visible()
+    # Someone else's live comment can be reported; one's own cannot.
+    expect(comment.get_by_role("link", name="Report")).to_have_attribute(
+        "href", re.compile(r"^/report/comment/\d+/\?next=%2F")
+    )
+    expect(post_b.locator(".comment", has_text="Красота!").locator(".report-link")).to_have_count(0)
     assert page_a.evaluate("window.__stillTheSamePage") is True
 
     # A deletes the comment; it disappears from B's page live.
