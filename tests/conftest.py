@@ -70,6 +70,17 @@ def _fresh_channel_layers():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request with another Accept-Language would
+    otherwise leave that language active for the next test's gettext()."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_presence_grace(settings):
     """In-process socket tests count a closed socket at once (the live server uses 0.5 s)."""
     settings.REALTIME = {**settings.REALTIME, "PRESENCE_GRACE_SECONDS": 0}
