@@ -35,7 +35,7 @@ def usernames(response) -> set[str]:
 def test_search_by_username_email_and_names(admin_client):
     """Search finds users by username, email, first or last name."""
     ada = UserFactory(username="ada", first_name="Augusta", last_name="Byron", email="al@x.org")
-    UserFactory(username="bob")
+    UserFactory(username="bob", first_name="Robert", last_name="Smith")
     for term in ("ada", "al@x.org", "Augusta", "Byron"):
         assert usernames(admin_client.get(CHANGELIST, {"q": term})) == {ada.username}
 
