@@ -245,13 +245,14 @@ def _chat_rows(user: User, memberships: list[Membership], *, q: str = "") -> lis
 
 
 def unread_total(user: User) -> int:
-    """Unread messages in all the user's visible chats (the navigation badge)."""
+    """Unread messages in all the user's visible chats that are not muted (the navigation badge)."""
     if not user.is_authenticated:
         return 0
     return (
         Message.objects.filter(
             chat__memberships__user=user,
             chat__memberships__hidden=False,
+            chat__memberships__muted=False,
             seq__gt=F("chat__memberships__last_read_seq"),
             deleted_at__isnull=True,
         )

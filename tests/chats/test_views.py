@@ -73,6 +73,18 @@ def test_unread_total(client, group, people):
     assert client.get(reverse("chats:unread")).status_code == 302
 
 
+def test_muted_chat_is_marked_and_left_out_of_the_total(client, group, people):
+    """A muted group keeps its own unread count in the list, marked as muted, but no longer
+    adds to the navigation badge."""
+    owner, _admin, member, _ = people
+    MessageFactory(sender=owner, chat=group)
+    Membership.objects.filter(chat=group, user=member).update(muted=True)
+    login(client, member)
+    assert client.get(reverse("chats:unread")).json() == {"total": 0}
+    page = client.get(reverse("chats:list")).content.decode()
+    assert "chat-row-muted" in page
+
+
 def test_message_button_opens_one_dialog(client):
     """POSTing to dialog_open twice lands in the same dialog."""
     anna, boris = UserFactory(), UserFactory()
