@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from typing_extensions import TypedDict
 
 from chats.events import UserRef, user_ref
@@ -98,37 +99,78 @@ def _group_title(notification: Notification) -> str | None:
     return chat.title if chat is not None and chat.is_group else None
 
 
+# Why each notification came, agreeing in Russian with the gender of the person who acted
+# (the pgettext context). Keyed by (kind, in a group chat).
+_WHY = {
+    (Kind.FRIEND_REQUEST, False): {
+        "male": pgettext_lazy("male", "%(name)s wants to be your friend"),
+        "female": pgettext_lazy("female", "%(name)s wants to be your friend"),
+        "person": pgettext_lazy("person", "%(name)s wants to be your friend"),
+    },
+    (Kind.FRIEND_ACCEPTED, False): {
+        "male": pgettext_lazy("male", "%(name)s accepted your friend request"),
+        "female": pgettext_lazy("female", "%(name)s accepted your friend request"),
+        "person": pgettext_lazy("person", "%(name)s accepted your friend request"),
+    },
+    (Kind.POST_LIKED, False): {
+        "male": pgettext_lazy("male", "%(name)s liked your post"),
+        "female": pgettext_lazy("female", "%(name)s liked your post"),
+        "person": pgettext_lazy("person", "%(name)s liked your post"),
+    },
+    (Kind.POST_COMMENTED, False): {
+        "male": pgettext_lazy("male", "%(name)s commented on your post"),
+        "female": pgettext_lazy("female", "%(name)s commented on your post"),
+        "person": pgettext_lazy("person", "%(name)s commented on your post"),
+    },
+    (Kind.COMMENT_MENTION, False): {
+        "male": pgettext_lazy("male", "%(name)s mentioned you in a comment"),
+        "female": pgettext_lazy("female", "%(name)s mentioned you in a comment"),
+        "person": pgettext_lazy("person", "%(name)s mentioned you in a comment"),
+    },
+    (Kind.MESSAGE_REPLY, True): {
+        "male": pgettext_lazy("male", "%(name)s replied to your message in %(chat)s"),
+        "female": pgettext_lazy("female", "%(name)s replied to your message in %(chat)s"),
+        "person": pgettext_lazy("person", "%(name)s replied to your message in %(chat)s"),
+    },
+    (Kind.MESSAGE_REPLY, False): {
+        "male": pgettext_lazy("male", "%(name)s replied to your message"),
+        "female": pgettext_lazy("female", "%(name)s replied to your message"),
+        "person": pgettext_lazy("person", "%(name)s replied to your message"),
+    },
+    (Kind.MESSAGE_MENTION, True): {
+        "male": pgettext_lazy("male", "%(name)s mentioned you in %(chat)s"),
+        "female": pgettext_lazy("female", "%(name)s mentioned you in %(chat)s"),
+        "person": pgettext_lazy("person", "%(name)s mentioned you in %(chat)s"),
+    },
+    (Kind.MESSAGE_MENTION, False): {
+        "male": pgettext_lazy("male", "%(name)s mentioned you in a message"),
+        "female": pgettext_lazy("female", "%(name)s mentioned you in a message"),
+        "person": pgettext_lazy("person", "%(name)s mentioned you in a message"),
+    },
+    (Kind.GROUP_ADDED, True): {
+        "male": pgettext_lazy("male", "%(name)s added you to the group %(chat)s"),
+        "female": pgettext_lazy("female", "%(name)s added you to the group %(chat)s"),
+        "person": pgettext_lazy("person", "%(name)s added you to the group %(chat)s"),
+    },
+}
+
+
+def _gender(person) -> str:
+    return {"f": "female", "m": "male"}.get(getattr(person, "gender", ""), "person")
+
+
 def describe(notification: Notification) -> str:
     """Why the notification came, in the active language: "Anna liked your post"."""
-    name = notification.actor.display_name
-    kind = notification.kind
+    actor = notification.actor
+    name = actor.display_name
     group = _group_title(notification)
-    if kind == Kind.FRIEND_REQUEST:
-        return _("%(name)s wants to be your friend") % {"name": name}
-    if kind == Kind.FRIEND_ACCEPTED:
-        return _("%(name)s accepted your friend request") % {"name": name}
-    if kind == Kind.POST_LIKED:
-        return _("%(name)s liked your post") % {"name": name}
-    if kind == Kind.POST_COMMENTED:
-        return _("%(name)s commented on your post") % {"name": name}
-    if kind == Kind.COMMENT_MENTION:
-        return _("%(name)s mentioned you in a comment") % {"name": name}
-    if kind == Kind.MESSAGE_REPLY:
-        if group:
-            return _("%(name)s replied to your message in %(chat)s") % {"name": name, "chat": group}
-        return _("%(name)s replied to your message") % {"name": name}
-    if kind == Kind.MESSAGE_MENTION:
-        if group:
-            return _("%(name)s mentioned you in %(chat)s") % {"name": name, "chat": group}
-        return _("%(name)s mentioned you in a message") % {"name": name}
-    if kind == Kind.GROUP_ADDED:
-        return _("%(name)s added you to the group %(chat)s") % {
-            "name": name,
-            "chat": group or "",
-        }
-    if kind == Kind.CALL_MISSED:
+    if notification.kind == Kind.CALL_MISSED:
         return _("Missed call from %(name)s") % {"name": name}
-    return name
+    in_group = group is not None
+    forms = _WHY.get((notification.kind, in_group)) or _WHY.get((notification.kind, not in_group))
+    if forms is None:
+        return name
+    return str(forms[_gender(actor)]) % {"name": name, "chat": group or ""}
 
 
 def excerpt(notification: Notification) -> str:

@@ -8,8 +8,10 @@ from tests.api.conftest import anon_api, api_as  # noqa: F401  (the API tests us
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """The "why" lines are compared in English (the site's default language is Russian)."""
+def _english(settings):
+    """The "why" lines are compared in English (the site's default language is Russian), also
+    in API responses to requests that name no language."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -325,3 +325,18 @@ def test_muting_needs_membership(user, other_user):
     with pytest.raises(Http404):
         chats.chat_mute_set(user=user, chat=chat, muted=True)
     assert not Membership.objects.filter(muted=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("gender", "verb"), [("f", "ответила"), ("m", "ответил"), ("", "ответил(а)")]
+)
+def test_why_line_agrees_with_the_actors_gender_in_russian(gender, verb):
+    """In Russian the verb of the "why" line agrees with the gender of the person who acted."""
+    from django.utils import translation
+
+    author, replier = UserFactory(), UserFactory(gender=gender)
+    chat = DialogFactory(user=author, other=replier)
+    original = send(author, chat, "Когда встречаемся?")
+    send(replier, chat, "В семь", reply_to=original.pk)
+    with translation.override("ru"):
+        assert events.describe(only(author)) == f"{replier.display_name} {verb} на ваше сообщение"
