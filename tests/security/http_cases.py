@@ -24,7 +24,10 @@ LOGIN_PREFIX = "/accounts/login/"
 
 
 def fill(value, ids: dict):
+    """Put World ids into a path or body template ("{chat}" alone keeps the id's type)."""
     if isinstance(value, str):
+        if value.startswith("{") and value.endswith("}") and value[1:-1] in ids:
+            return ids[value[1:-1]]
         if value == PNG:
             return photo_upload("pic.png", fmt="PNG")
         if value == TXT:
@@ -33,7 +36,7 @@ def fill(value, ids: dict):
     if isinstance(value, list):
         return [fill(item, ids) for item in value]
     if isinstance(value, dict):
-        return {key: fill(item, ids) for key, item in value.items()}
+        return {str(fill(key, ids)): fill(item, ids) for key, item in value.items()}
     return value
 
 

@@ -36,8 +36,23 @@ PNG = "@png"  # a body value that stands for a small PNG upload
 TXT = "@txt"  # a small text file upload
 
 
+class Access:
+    """Who a row lets through (`allow`) and who may read its secret (`sees`, default allow)."""
+
+    allow: str
+    sees: str | None
+
+    @property
+    def allowed(self) -> set[str]:
+        return set(self.allow.split())
+
+    @property
+    def readers(self) -> set[str]:
+        return set((self.sees or self.allow).split())
+
+
 @dataclass(frozen=True)
-class Row:
+class Row(Access):
     method: str
     path: str
     allow: str
@@ -48,14 +63,6 @@ class Row:
     swap: tuple[str, ...] = ()
     chat: bool = False
     anonymous: str = "login"  # how an anonymous request is refused: "login" (302/401) or "deny"
-
-    @property
-    def allowed(self) -> set[str]:
-        return set(self.allow.split())
-
-    @property
-    def readers(self) -> set[str]:
-        return set((self.sees or self.allow).split())
 
 
 # -- HTML views (URL names) --------------------------------------------------------------------
@@ -189,43 +196,36 @@ API: dict[str, Row] = {
 
 # -- socket frames (client → server types) ----------------------------------------------------
 @dataclass(frozen=True)
-class FrameRow:
+class FrameRow(Access):
     """A well-formed frame (`{name}` filled from World.ids) and who may send it."""
 
     frame: dict
     allow: str
     secret: str | None = None
     sees: str | None = None
-
-    @property
-    def allowed(self) -> set[str]:
-        return set(self.allow.split())
-
-    @property
-    def readers(self) -> set[str]:
-        return set((self.sees or self.allow).split())
+    swap: tuple[str, ...] = ()
 
 
-CALL = {"call": "c0ffee"}
+CALL = {"call": "6f1c2a2e-4a8b-4a55-9d2a-0c0ffee00001"}
 DIALOG_PEOPLE = "friend owner"  # the owner's dialog with her friend; calls stay in dialogs
 FRAMES: dict[str, FrameRow] = {
     "ping": FrameRow({}, U),
-    "message.send": FrameRow({"chat": "{chat}", "client_id": "{uuid}", "text": "x"}, MEMBERS),
-    "message.edit": FrameRow({"message": "{message}", "text": "changed"}, "member"),
-    "message.delete": FrameRow({"message": "{message}", "for": "all"}, MEMBERS),
-    "reaction.add": FrameRow({"message": "{message}", "emoji": "👍"}, MEMBERS),
-    "reaction.remove": FrameRow({"message": "{message}", "emoji": "❤️"}, MEMBERS),
-    "typing": FrameRow({"chat": "{chat}"}, MEMBERS),
-    "read": FrameRow({"chat": "{chat}", "seq": 1}, MEMBERS),
+    "message.send": FrameRow({"chat": "{chat}", "client_id": "{uuid}", "text": "x"}, MEMBERS, swap=("chat",)),
+    "message.edit": FrameRow({"message": "{message}", "text": "changed"}, "member", swap=("message",)),
+    "message.delete": FrameRow({"message": "{message}", "for": "all"}, MEMBERS, swap=("message",)),
+    "reaction.add": FrameRow({"message": "{message}", "emoji": "👍"}, MEMBERS, swap=("message",)),
+    "reaction.remove": FrameRow({"message": "{message}", "emoji": "❤️"}, MEMBERS, swap=("message",)),
+    "typing": FrameRow({"chat": "{chat}"}, MEMBERS, swap=("chat",)),
+    "read": FrameRow({"chat": "{chat}", "seq": 1}, MEMBERS, swap=("chat",)),
     # Anyone may ask; a chat one is not in comes back as gone, without its changes.
     "sync": FrameRow({"chats": {"{chat}": 0}}, U, secret="message", sees=MEMBERS),
-    "call.ring": FrameRow({"chat": "{dialog}", **CALL, "video": True}, DIALOG_PEOPLE),
-    "call.accept": FrameRow({"chat": "{dialog}", **CALL}, DIALOG_PEOPLE),
-    "call.offer": FrameRow({"chat": "{dialog}", **CALL, "sdp": "v=0"}, DIALOG_PEOPLE),
-    "call.answer": FrameRow({"chat": "{dialog}", **CALL, "sdp": "v=0"}, DIALOG_PEOPLE),
-    "call.ice": FrameRow({"chat": "{dialog}", **CALL, "candidate": {"candidate": ""}}, DIALOG_PEOPLE),
-    "call.decline": FrameRow({"chat": "{dialog}", **CALL}, DIALOG_PEOPLE),
-    "call.end": FrameRow({"chat": "{dialog}", **CALL, "state": "missed"}, DIALOG_PEOPLE),
+    "call.ring": FrameRow({"chat": "{dialog}", **CALL, "video": True}, DIALOG_PEOPLE, swap=("dialog",)),
+    "call.accept": FrameRow({"chat": "{dialog}", **CALL}, DIALOG_PEOPLE, swap=("dialog",)),
+    "call.offer": FrameRow({"chat": "{dialog}", **CALL, "sdp": "v=0"}, DIALOG_PEOPLE, swap=("dialog",)),
+    "call.answer": FrameRow({"chat": "{dialog}", **CALL, "sdp": "v=0"}, DIALOG_PEOPLE, swap=("dialog",)),
+    "call.ice": FrameRow({"chat": "{dialog}", **CALL, "candidate": {"candidate": ""}}, DIALOG_PEOPLE, swap=("dialog",)),
+    "call.decline": FrameRow({"chat": "{dialog}", **CALL}, DIALOG_PEOPLE, swap=("dialog",)),
+    "call.end": FrameRow({"chat": "{dialog}", **CALL, "state": "missed"}, DIALOG_PEOPLE, swap=("dialog",)),
 }  # fmt: skip
 
 # Who may read each secret of World (anywhere: pages, JSON, frames). Checked on every response

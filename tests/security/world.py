@@ -144,6 +144,7 @@ def build_world() -> World:
     }
     foreign = {
         "chat": other_group.pk,
+        "dialog": blocked_dialog.pk,  # the owner is in it, but blocked the other person
         "message": other_message.pk,
         "attachment": other_attachment.pk,
         "comment": other_comment.pk,
