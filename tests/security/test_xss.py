@@ -136,7 +136,7 @@ def visit(page, url: str) -> dict:
 
 
 def test_no_payload_runs_or_becomes_markup(browser, live):
-    """204 payloads in every text field, on 30 pages and a live frame: no call, no markup."""
+    """204 payloads in every text field, on 28 pages and live frames: no call, no markup."""
     world = build(live.url)
     context = browser.new_context(bypass_csp=True, locale="en-US")
     context.add_init_script(HOOK)
