@@ -166,3 +166,31 @@ async def test_flood_is_rate_limited_and_the_socket_recovers(transactional_db, s
     await communicator.receive_nothing(timeout=0.5)  # the bucket refills
     assert await answers_ping(communicator) == []
     await communicator.disconnect()
+
+
+@pytest.mark.server
+def test_real_server_answers_hostile_frames_and_survives_a_huge_one(live):
+    """Against a real daphne: broken, deep and oversized frames get `error` frames, a 2 MB
+    frame closes that socket, and the server still answers HTTP and new sockets."""
+    import urllib.request
+
+    from websockets.exceptions import ConnectionClosed
+
+    from tests.realtime.test_chat_sync import Client as SocketClient
+
+    user = UserFactory()
+    client = SocketClient(live, user)
+    many_chats = json.dumps({"type": "sync", "chats": {str(i): 0 for i in range(1000)}})
+    for text in ["{", nested(30_000), '{"type": 7}', many_chats, '{"type": "nope"}']:
+        client.ws.send(text)
+        assert client.next()["type"] == "error", text
+    client.ws.send("x" * (2 * 1024 * 1024))
+    with pytest.raises(ConnectionClosed):
+        while True:
+            client.next()
+    with urllib.request.urlopen(f"{live.url}/healthz", timeout=5) as response:
+        assert response.status == 200
+    again = SocketClient(live, user)
+    again.send({"type": "ping"})
+    assert again.next() == {"type": "pong"}
+    again.ws.close()
