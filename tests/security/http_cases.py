@@ -108,7 +108,7 @@ def run_case(world: World, clients: dict, row: Row, actor: str, *, api: bool, id
     if allowed:
         if status >= 400 or location.startswith(LOGIN_PREFIX):
             problems.append(f"allowed but got {status} {location} {text[:200]}")
-    elif actor == "anonymous" and row.anonymous == "login":
+    elif actor == "anonymous":
         if not (status == 401 if api else status == 302 and location.startswith(LOGIN_PREFIX)):
             problems.append(f"anonymous got {status} {location}")
     elif row.method == "GET":

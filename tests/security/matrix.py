@@ -62,7 +62,6 @@ class Row(Access):
     sees: str | None = None
     swap: tuple[str, ...] = ()
     chat: bool = False
-    anonymous: str = "login"  # how an anonymous request is refused: "login" (302/401) or "deny"
 
 
 # -- HTML views (URL names) --------------------------------------------------------------------
