@@ -36,6 +36,8 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	bin/check-deploy $(PY)
+	$(VENV)/bin/bandit -c pyproject.toml -r . -q --severity-level high
+	bin/audit-deps $(PY)
 
 # Debian packages the suite needs: Redis, Chromium, gettext and nginx (PostgreSQL 15 ships with
 # the machine).

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 THUMB_SIDE = 480
 AVATAR_SIDE = 256
@@ -27,7 +27,7 @@ INLINE_FORMATS = {
 
 @dataclass
 class ImageFile:
-    data: bytes  # re-encoded without metadata (or the original for animations)
+    data: bytes  # re-encoded without metadata (animations frame by frame)
     content_type: str
     extension: str
     width: int
@@ -39,7 +39,10 @@ def _open(fileobj) -> Image.Image | None:
     fileobj.seek(0)
     try:
         image = Image.open(fileobj)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # Pillow refuses to open past twice its own limit: far over ours, not "just a file".
+        raise ValidationError(_("The image is too large."), code="image_too_large") from None
+    except (UnidentifiedImageError, OSError, ValueError):
         return None
     width, height = image.size
     if width * height > settings.IMAGE_MAX_PIXELS:
@@ -78,11 +81,11 @@ def read_image(fileobj) -> ImageFile | None:
         animated = getattr(image, "is_animated", False)
         thumbnail = _thumbnail(image)
         if fmt == "GIF" or animated:
-            fileobj.seek(0)
-            data = fileobj.read()  # animations keep their frames; GIF carries no EXIF
+            data = _animation(image, fmt)
             width, height = image.size
         else:
             clean = _flatten(image, keep_alpha=fmt != "JPEG")
+            clean.info = {}  # Pillow would write a comment kept there (a JPEG COM segment)
             out = io.BytesIO()
             clean.save(out, fmt, **({"quality": 90} if fmt in ("JPEG", "WEBP") else {}))
             data = out.getvalue()
@@ -97,6 +100,35 @@ def read_image(fileobj) -> ImageFile | None:
         height=height,
         thumbnail=thumbnail,
     )
+
+
+def _animation(image: Image.Image, fmt: str) -> bytes:
+    """The frames drawn anew, with their timing: comments, extension blocks and bytes after
+    the end (an appended page or archive) are not copied. ValidationError when all frames
+    together hold more than IMAGE_MAX_PIXELS (decoded, they would take too much memory)."""
+    frames = getattr(image, "n_frames", 1)
+    if frames * image.width * image.height > settings.IMAGE_MAX_PIXELS:
+        raise ValidationError(
+            _("The animation is too large (%(w)s×%(h)s pixels, %(n)s frames).")
+            % {"w": image.width, "h": image.height, "n": frames},
+            code="image_too_large",
+        )
+    pictures, durations = [], []
+    for frame in ImageSequence.Iterator(image):
+        durations.append(frame.info.get("duration", 100))
+        picture = frame.convert("RGBA")
+        picture.info = {}  # no comment or extension of the upload is written again
+        pictures.append(picture)
+    out = io.BytesIO()
+    pictures[0].save(
+        out,
+        fmt,
+        save_all=True,
+        append_images=pictures[1:],
+        duration=durations,
+        loop=image.info.get("loop", 0),
+    )
+    return out.getvalue()
 
 
 def square_avatar(fileobj) -> bytes:

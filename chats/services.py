@@ -22,7 +22,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -813,13 +813,21 @@ def chat_read(*, user: User, chat_id: int, seq: int) -> int:
 
 
 # -- attachments ------------------------------------------------------------------------------
+def _valid_filename(part: str, fallback: str) -> str:
+    # get_valid_filename raises for names with no usable character ("😀🔥"): use the fallback.
+    try:
+        return get_valid_filename(part) if part.strip(" .") else fallback
+    except SuspiciousFileOperation:
+        return fallback
+
+
 def _safe_name(name: str) -> str:
     base = PurePath(name.replace("\\", "/")).name or "file"
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
-    cleaned = get_valid_filename(stem[:120]) if stem.strip(" .") else "file"
-    ext = get_valid_filename(ext[:16]) if ext else ""
+    cleaned = _valid_filename(stem[:120], "file")
+    ext = _valid_filename(ext[:16], "") if ext else ""
     return f"{cleaned}.{ext}" if ext else cleaned
 
 
@@ -918,6 +926,10 @@ def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> At
             file_name = default_storage.save(f"{folder}/{safe}", upload)
             written.append(file_name)
             content_type = _guess_type(display_name)
+            if content_type.startswith("image/"):
+                # Pillow could not read it as a picture: the browser's decoder should not try
+                # either (a broken file, a bomb in a format we do not decode). A download.
+                content_type = "application/octet-stream"
             major = content_type.split("/", 1)[0]
             kind = {"audio": Attachment.Kind.AUDIO, "video": Attachment.Kind.VIDEO}.get(
                 major, Attachment.Kind.FILE

@@ -95,6 +95,9 @@ def render_image(
     picture = picture.copy()
     picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     picture = _convert(picture, mode)
+    # Pillow writes a comment found in `info` (a JPEG COM or GIF comment of the upload) into
+    # the new file: start from empty metadata.
+    picture.info = {}
     buffer = io.BytesIO()
     # A fresh encode writes only the pixels (and the colour profile): no EXIF, no comments.
     picture.save(

@@ -30,7 +30,9 @@ class ProcessedImage:
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
-    # No `exif=` argument: Pillow writes no metadata unless asked to.
+    # No `exif=` argument: Pillow writes no EXIF unless asked to. It does write a comment kept
+    # in `info` (a JPEG COM or GIF comment of the upload), so that goes first.
+    image.info.pop("comment", None)
     image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
 

@@ -166,7 +166,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             return
         try:
             payload = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: "[[[[..." a few thousand deep fits in one frame and would
+            # otherwise end the socket with an unhandled exception.
             await self.send_error("bad_json", "frame is not valid JSON")
             return
         if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
