@@ -118,6 +118,18 @@ HTTP: dict[str, Row] = {
     "chats:file": Row("GET", "/chats/files/{attachment}/", MEMBERS, swap=("attachment",)),
     "chats:thumb": Row("GET", "/chats/files/{attachment}/thumb/", MEMBERS, swap=("attachment",)),
     "chats:sticker": Row("GET", "/chats/stickers/{sticker}/", U),
+    "chats:mute": Row("POST", "/chats/{chat}/mute/", MEMBERS, body={"muted": "1"}, swap=("chat",)),
+    "notifications:list": Row("GET", "/notifications/", U, secret="comment", sees="owner"),
+    "notifications:count": Row("GET", "/notifications/count/", U),
+    "notifications:read": Row("POST", "/notifications/{notification}/read/", "owner", swap=("notification",)),
+    "notifications:read_all": Row("POST", "/notifications/read-all/", U),
+    "notifications:settings": Row("POST", "/notifications/settings/", U, body={"email_digest": "on"}),
+    "exports:page": Row("GET", "/settings/export/", U),
+    "exports:account": Row("POST", "/settings/export/account/", U),
+    "exports:chat": Row("POST", "/settings/export/chat/{chat}/", MEMBERS, swap=("chat",)),
+    "exports:status": Row("GET", "/settings/export/{export}/", "owner", swap=("export",)),
+    "exports:download": Row("GET", "/settings/export/{export}/download/", "owner", swap=("export",)),
+    "moderation:report": Row("POST", "/report/post/{post}/", "friend member removed admin", body={"reason": "spam"}),
 }  # fmt: skip
 
 # URL patterns outside the matrix, by the first segment of their route, with the reason.
@@ -190,6 +202,21 @@ API: dict[str, Row] = {
     "chats_api_reaction_add": Row("PUT", f"{A}/chats/{{chat}}/messages/{{message}}/reactions/👍", MEMBERS, swap=("message",), chat=True),
     "chats_api_reaction_remove": Row("DELETE", f"{A}/chats/{{chat}}/messages/{{message}}/reactions/❤️", MEMBERS, swap=("message",), chat=True),
     "chats_api_attachment_upload": Row("POST", f"{A}/chats/{{chat}}/attachments", MEMBERS, body={"file": TXT}, form=True),
+    "chats_api_chat_mute": Row("PUT", f"{A}/chats/{{chat}}/mute", MEMBERS, body={"muted": True}, swap=("chat",)),
+    "social_api_posts_search": Row("GET", f"{A}/search/posts?q=s3cret", U, secret="post", sees=FRIENDS_OF_OWNER),
+    "social_api_board_search": Row("GET", f"{A}/search/board?q=Board", U),
+    "notifications_api_notifications_list": Row("GET", f"{A}/notifications", U, secret="comment", sees="owner"),
+    "notifications_api_notifications_count": Row("GET", f"{A}/notifications/count", U),
+    "notifications_api_notifications_read_all": Row("POST", f"{A}/notifications/read-all", U, body={}),
+    "notifications_api_notification_read": Row("POST", f"{A}/notifications/{{notification}}/read", "owner", body={}, swap=("notification",)),
+    "notifications_api_notification_settings_get": Row("GET", f"{A}/notifications/settings", U),
+    "notifications_api_notification_settings_put": Row("PUT", f"{A}/notifications/settings", U, body={"email_digest": True, "muted_kinds": []}),
+    "exports_api_export_list": Row("GET", f"{A}/exports", U),
+    "exports_api_export_create": Row("POST", f"{A}/exports", MEMBERS, body={"chat": "{chat}"}, swap=("chat",)),
+    "exports_api_export_get": Row("GET", f"{A}/exports/{{export}}", "owner", swap=("export",)),
+    "exports_api_export_download": Row("GET", f"{A}/exports/{{export}}/download", "owner", swap=("export",)),
+    "moderation_api_report_create": Row("POST", f"{A}/reports", "friend member removed admin", body={"kind": "post", "id": "{post}", "reason": "spam"}),
+    "moderation_api_reports_list": Row("GET", f"{A}/reports", U),
 }  # fmt: skip
 
 

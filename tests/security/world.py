@@ -28,6 +28,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.services import avatar_upload, block_create
 from chats import services as chat_services
 from chats.models import Sticker, StickerPack
+from exports.services import export_build, export_request
+from notifications.models import Notification
 from social.models import Audience
 from social.services import (
     comment_create,
@@ -52,7 +54,7 @@ SECRETS = {
 
 # Fields that change on every request or login and say nothing about authorization.
 VOLATILE_FIELDS = {"last_login", "last_seen"}
-SNAPSHOT_APPS = ("accounts", "social", "chats")
+SNAPSHOT_APPS = ("accounts", "social", "chats", "notifications", "exports", "moderation")
 
 
 @dataclass
@@ -122,6 +124,12 @@ def build_world() -> World:
     other_topic = topic_create(author=stranger, title="Other topic", body="Body", photos=[])
     other_reply = reply_create(author=stranger, topic_id=other_topic.pk, text="theirs")
 
+    # The friend's comment told the owner; the owner's friend request told the stranger.
+    notification = Notification.objects.filter(recipient=owner).order_by("pk").first()
+    other_notification = Notification.objects.filter(recipient=stranger).order_by("pk").first()
+    export = export_build(export_id=export_request(requester=owner).pk)
+    other_export = export_build(export_id=export_request(requester=stranger).pk)
+
     ids = {
         "chat": group.pk,
         "dialog": dialog.pk,
@@ -141,8 +149,12 @@ def build_world() -> World:
         "member_id": member.pk,
         "blocked": blocked.username,
         "stranger": stranger.username,
+        "notification": notification.pk,
+        "export": export.pk,
     }
     foreign = {
+        "notification": other_notification.pk,
+        "export": other_export.pk,
         "chat": other_group.pk,
         "dialog": blocked_dialog.pk,  # the owner is in it, but blocked the other person
         "message": other_message.pk,
