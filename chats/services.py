@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -87,7 +88,10 @@ def _lock_chat(chat_id: int) -> Chat:
 
 
 def _membership(chat: Chat, user: User) -> Membership:
-    membership = Membership.objects.filter(chat=chat, user_id=user.pk).first()
+    # With the user row: a payload built from it shows the sender's current name.
+    membership = (
+        Membership.objects.select_related("user").filter(chat=chat, user_id=user.pk).first()
+    )
     if membership is None:
         raise Http404
     return membership
@@ -556,33 +560,36 @@ def message_send(
         if sticker_row is None:
             raise ValidationError(_("This sticker is not available."), code="sticker")
     text = _clean_text(text, allow_empty=bool(attachment_ids) or sticker_row is not None)
+    # A repeat is looked up before taking the chat's lock: the common case (a new client_id)
+    # then holds the lock only for the writes. A repeat racing its original still ends in
+    # the unique constraint below.
+    existing = _existing_send(sender, client_id, chat)
     try:
         with transaction.atomic():
             chat = _lock_chat(chat.pk)
             membership = _membership(chat, sender)
-            existing = _existing_send(sender, client_id, chat)
             if existing is not None:
                 return message_for_payload(existing.pk), False
             _ensure_not_blocked(chat, sender)
             reply = None
             if reply_to is not None:
-                reply = Message.objects.filter(
-                    pk=reply_to, chat=chat, deleted_at__isnull=True
-                ).first()
-                if reply is None:
-                    raise ValidationError(_("The message you reply to is gone."), code="reply")
-            attachments = list(
-                Attachment.objects.filter(
-                    pk__in=attachment_ids, chat=chat, uploader=sender, message__isnull=True
+                reply = _reply_target(chat, reply_to)
+            attachments = []
+            if attachment_ids:
+                attachments = list(
+                    Attachment.objects.filter(
+                        pk__in=attachment_ids, chat=chat, uploader=sender, message__isnull=True
+                    ).order_by("id")
                 )
-            )
-            if len(attachments) != len(attachment_ids):
-                raise ValidationError(_("A file of this message is missing."), code="attachment")
-            seq = _take_seq(chat)
+                if len(attachments) != len(attachment_ids):
+                    raise ValidationError(
+                        _("A file of this message is missing."), code="attachment"
+                    )
+            seq = chat.last_seq + 1
             message = Message.objects.create(
                 chat=chat,
                 seq=seq,
-                sender=sender,
+                sender=membership.user,
                 client_id=client_id,
                 text=text,
                 reply_to=reply,
@@ -590,13 +597,22 @@ def message_send(
             )
             if attachments:
                 Attachment.objects.filter(pk__in=attachment_ids).update(message=message)
+            # The seq, the chat list's last message and its order in one write.
             Chat.objects.filter(pk=chat.pk).update(
-                last_message=message, last_activity_at=message.created_at
+                last_seq=seq, last_message=message, last_activity_at=message.created_at
             )
+            chat.last_seq = seq
             # A new message brings a hidden chat back for everyone; the sender has read it all.
-            Membership.objects.filter(chat=chat, hidden=True).update(hidden=False)
-            Membership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
-            message = message_for_payload(message.pk)
+            Membership.objects.filter(Q(hidden=True) | Q(pk=membership.pk), chat=chat).update(
+                hidden=False,
+                last_read_seq=Case(
+                    When(pk=membership.pk, then=Value(seq)),
+                    default=F("last_read_seq"),
+                    output_field=Membership._meta.get_field("last_read_seq"),
+                ),
+            )
+            # The payload comes from the rows in hand: no reload with prefetches under the lock.
+            message = _loaded(message, attachments=attachments)
             _publish_to_members(chat, events.message_new(message))
             return message, True
     except IntegrityError:
@@ -605,6 +621,35 @@ def message_send(
         if existing is None:
             raise
         return message_for_payload(existing.pk), False
+
+
+def _reply_target(chat: Chat, message_id: int) -> Message:
+    """The message being answered, loaded for the reply excerpt; ValidationError if gone."""
+    reply = (
+        Message.objects.select_related("sender")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.only("id", "message_id"))
+        )
+        .filter(pk=message_id, chat=chat, deleted_at__isnull=True)
+        .first()
+    )
+    if reply is None:
+        raise ValidationError(_("The message you reply to is gone."), code="reply")
+    return reply
+
+
+def _loaded(message: Message, *, attachments: list[Attachment]) -> Message:
+    """A just-created message with what `events.message_payload` reads already in place,
+    exactly as `message_for_payload` would load it (a new message has no reactions)."""
+    for attachment in attachments:
+        attachment.message = message
+    message._prefetched_objects_cache = {}
+    for name, rows in (("attachments", attachments), ("reactions", [])):
+        # What `prefetch_related` stores: the related queryset with its rows already fetched.
+        rows_qs = getattr(message, name).get_queryset()
+        rows_qs._result_cache, rows_qs._prefetch_done = rows, True
+        message._prefetched_objects_cache[name] = rows_qs
+    return message
 
 
 def _locked_message(message_id: int, user: User) -> tuple[Chat, Membership, Message]:
