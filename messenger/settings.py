@@ -123,9 +123,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Browser and socket tests run a real server process that must see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    # A new PostgreSQL connection costs ~2 ms here against ~0.03 ms for a query: keep them.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A new PostgreSQL connection costs ~2 ms here against ~0.03 ms for a query. Closing a SQLite
+# connection checkpoints the WAL: a fifth of a busy worker's time when every socket call
+# closed its connection (py-spy, bench/RESULTS.md). Keep them, one per database thread.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
