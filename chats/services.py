@@ -560,20 +560,27 @@ def message_send(
         if sticker_row is None:
             raise ValidationError(_("This sticker is not available."), code="sticker")
     text = _clean_text(text, allow_empty=bool(attachment_ids) or sticker_row is not None)
-    # A repeat is looked up before taking the chat's lock: the common case (a new client_id)
-    # then holds the lock only for the writes. A repeat racing its original still ends in
-    # the unique constraint below.
-    existing = _existing_send(sender, client_id, chat)
     try:
         with transaction.atomic():
             chat = _lock_chat(chat.pk)
             membership = _membership(chat, sender)
-            if existing is not None:
-                return message_for_payload(existing.pk), False
+            seq = chat.last_seq + 1
+            # Inserted first: a repeated client_id fails here on the unique constraint and is
+            # answered below with the original, before the checks that a first send needs
+            # (its files are no longer unattached). No lookup runs for the common new send;
+            # anything refused further down rolls the row back.
+            message = Message.objects.create(
+                chat=chat,
+                seq=seq,
+                sender=membership.user,
+                client_id=client_id,
+                text=text,
+                reply_to_id=reply_to,
+                sticker=sticker_row,
+            )
             _ensure_not_blocked(chat, sender)
-            reply = None
             if reply_to is not None:
-                reply = _reply_target(chat, reply_to)
+                message.reply_to = _reply_target(chat, reply_to)
             attachments = []
             if attachment_ids:
                 attachments = list(
@@ -585,17 +592,6 @@ def message_send(
                     raise ValidationError(
                         _("A file of this message is missing."), code="attachment"
                     )
-            seq = chat.last_seq + 1
-            message = Message.objects.create(
-                chat=chat,
-                seq=seq,
-                sender=membership.user,
-                client_id=client_id,
-                text=text,
-                reply_to=reply,
-                sticker=sticker_row,
-            )
-            if attachments:
                 Attachment.objects.filter(pk__in=attachment_ids).update(message=message)
             # The seq, the chat list's last message and its order in one write.
             Chat.objects.filter(pk=chat.pk).update(
@@ -616,7 +612,7 @@ def message_send(
             _publish_to_members(chat, events.message_new(message))
             return message, True
     except IntegrityError:
-        # A concurrent repeat of the same client_id committed first: answer with it.
+        # A repeat of the same client_id (resent, or racing its original): answer with it.
         existing = _existing_send(sender, client_id, chat)
         if existing is None:
             raise
