@@ -112,6 +112,8 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same backend with writers of one process queued on a lock (messenger/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "messenger.sqlite3"
     # WAL lets readers and one writer work at once; the timeout rides out short write bursts.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
