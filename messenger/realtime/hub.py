@@ -29,6 +29,8 @@ logger = logging.getLogger("beseda.realtime")
 BROADCAST_GROUP = "beseda.broadcast"
 DELIVER = "beseda.deliver"
 CLOSE = "beseda.close"
+# Envelopes waiting for the broker in one process before the oldest are given up.
+OUTBOX_LIMIT = 10_000
 # The in-memory layer forgets group members after a day; re-join well before that.
 REJOIN_SECONDS = 3600
 
@@ -267,6 +269,11 @@ class _Outbox:
         self.task: asyncio.Task | None = None
 
     def post(self, envelope: dict[str, Any]) -> None:
+        if len(self.envelopes) >= OUTBOX_LIMIT:
+            # The broker has been unreachable for a while: live delivery of the oldest is
+            # given up (it is stored; clients catch up with `sync`), memory stays bounded.
+            self.envelopes.popleft()
+            logger.warning("event=publish_dropped reason=outbox_full")
         self.envelopes.append(envelope)
         if self.task is None:
             self.task = asyncio.get_running_loop().create_task(self._send_all())

@@ -104,3 +104,27 @@ async def test_publishes_from_a_database_thread_arrive_in_order_without_blocking
     assert await bystander.receive_nothing(timeout=0.2)
     await communicator.disconnect()
     await bystander.disconnect()
+
+
+async def test_publishes_wait_in_order_for_a_slow_broker_and_stay_bounded(monkeypatch):
+    """While the broker does not answer, envelopes queue in order; past the limit the oldest
+    are given up (they are stored; clients catch up with `sync`), newer ones go out after."""
+    from messenger.realtime import hub
+
+    broker_back = asyncio.Event()
+    sent: list[int] = []
+
+    async def slow_group_send(envelope):
+        await broker_back.wait()
+        sent.append(envelope["n"])
+
+    monkeypatch.setattr(hub, "_group_send", slow_group_send)
+    monkeypatch.setattr(hub, "OUTBOX_LIMIT", 3)
+    outbox = hub._Outbox()
+    for n in range(6):
+        outbox.post({"n": n})
+    await asyncio.sleep(0)
+    broker_back.set()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert sent == [3, 4, 5]
