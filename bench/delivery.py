@@ -339,10 +339,13 @@ def _chart(rows) -> None:
     ax.set_xlabel("deliveries per second (500-member chat)")
     ax.set_ylabel("send → receive latency, ms")
     ax.set_yscale("log")
-    ax.set_title("Fan-out latency against load, one worker")
+    db = "PostgreSQL + Redis" if os.environ.get("REDIS_URL") else "SQLite + in-memory layer"
+    ax.set_title(f"Fan-out latency against load, one worker ({db})")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(common.ROOT / "bench" / "fanout.png", dpi=110)
+    postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    name = "fanout-postgresql.png" if postgres else "fanout.png"
+    fig.savefig(common.ROOT / "bench" / name, dpi=110)
 
 
 if __name__ == "__main__":
