@@ -49,6 +49,8 @@ def bench_env() -> dict[str, str]:
             # The load client sends far more frames than a person would.
             "REALTIME_RATE_PER_SECOND": "1000",
             "REALTIME_RATE_BURST": "1000",
+            # Presence of closed sockets is settled at once, not 5 s later during the next run.
+            "REALTIME_PRESENCE_GRACE_SECONDS": "0",
         }
     )
     return env
@@ -145,6 +147,13 @@ class Server:
 
         return psutil.Process(self.process.pid).memory_info().rss // 1024
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process (all its threads) has used so far."""
+        import psutil
+
+        times = psutil.Process(self.process.pid).cpu_times()
+        return times.user + times.system
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -181,6 +190,16 @@ def start_server(kind: str = "daphne", *, core: int = 0) -> Server:
             "--no-access-log",
             "--ws-max-size",
             "1048576",
+            "--ws",
+            os.environ.get("BENCH_UVICORN_WS", "websockets-sansio"),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            # Compressing each socket's copy of a fanned-out frame costs more than the bytes
+            # saved on a LAN; docs/deployment.md runs uvicorn the same way.
+            "--ws-per-message-deflate",
+            "false",
             "messenger.asgi:application",
         ]
     else:

@@ -52,7 +52,7 @@ async def _run(server, sessions) -> dict:
     }
 
 
-def main(kinds=("daphne",)) -> list[dict]:
+def main(kinds=("daphne", "uvicorn")) -> list[dict]:
     common.setup_django(fresh=True)
     sessions = common.create_users(SOCKETS, "idle")
     common.use_core(1)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chats import events, selectors, services
+from chats.models import Chat
 from messenger.realtime.db import db
 from messenger.realtime.frames import FrameError, frame_handler, require
 
@@ -44,8 +45,9 @@ def _int_list(payload: dict[str, Any], key: str) -> list[int]:
 
 
 def _send(*, user, chat_id: int, **kwargs: Any) -> dict:
-    chat = selectors.chat_get_for_user(user, chat_id)
-    message, _created = services.message_send(sender=user, chat=chat, **kwargs)
+    # message_send checks membership under the chat's lock (404 for outsiders); looking the
+    # chat up for the user first would ask the database the same question twice per send.
+    message, _created = services.message_send(sender=user, chat=Chat(pk=chat_id), **kwargs)
     return events.message_ack(message)
 
 

@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, Va
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -88,7 +89,10 @@ def _lock_chat(chat_id: int) -> Chat:
 
 
 def _membership(chat: Chat, user: User) -> Membership:
-    membership = Membership.objects.filter(chat=chat, user_id=user.pk).first()
+    # With the user row: a payload built from it shows the sender's current name.
+    membership = (
+        Membership.objects.select_related("user").filter(chat=chat, user_id=user.pk).first()
+    )
     if membership is None:
         raise Http404
     return membership
@@ -582,52 +586,91 @@ def message_send(
         with transaction.atomic():
             chat = _lock_chat(chat.pk)
             membership = _membership(chat, sender)
-            existing = _existing_send(sender, client_id, chat)
-            if existing is not None:
-                return message_for_payload(existing.pk), False
-            _ensure_not_blocked(chat, sender)
-            reply = None
-            if reply_to is not None:
-                reply = Message.objects.filter(
-                    pk=reply_to, chat=chat, deleted_at__isnull=True
-                ).first()
-                if reply is None:
-                    raise ValidationError(_("The message you reply to is gone."), code="reply")
-            attachments = list(
-                Attachment.objects.filter(
-                    pk__in=attachment_ids, chat=chat, uploader=sender, message__isnull=True
-                )
-            )
-            if len(attachments) != len(attachment_ids):
-                raise ValidationError(_("A file of this message is missing."), code="attachment")
-            seq = _take_seq(chat)
+            seq = chat.last_seq + 1
+            # Inserted first: a repeated client_id fails here on the unique constraint and is
+            # answered below with the original, before the checks that a first send needs
+            # (its files are no longer unattached). No lookup runs for the common new send;
+            # anything refused further down rolls the row back.
             message = Message.objects.create(
                 chat=chat,
                 seq=seq,
-                sender=sender,
+                sender=membership.user,
                 client_id=client_id,
                 text=text,
-                reply_to=reply,
+                reply_to_id=reply_to,
                 sticker=sticker_row,
             )
-            notifications.notify_message_sent(message=message, chat=chat, reply_to=reply)
-            if attachments:
+            _ensure_not_blocked(chat, sender)
+            if reply_to is not None:
+                message.reply_to = _reply_target(chat, reply_to)
+            attachments = []
+            if attachment_ids:
+                attachments = list(
+                    Attachment.objects.filter(
+                        pk__in=attachment_ids, chat=chat, uploader=sender, message__isnull=True
+                    ).order_by("id")
+                )
+                if len(attachments) != len(attachment_ids):
+                    raise ValidationError(
+                        _("A file of this message is missing."), code="attachment"
+                    )
                 Attachment.objects.filter(pk__in=attachment_ids).update(message=message)
+            # The seq, the chat list's last message and its order in one write.
             Chat.objects.filter(pk=chat.pk).update(
-                last_message=message, last_activity_at=message.created_at
+                last_seq=seq, last_message=message, last_activity_at=message.created_at
             )
+            chat.last_seq = seq
             # A new message brings a hidden chat back for everyone; the sender has read it all.
-            Membership.objects.filter(chat=chat, hidden=True).update(hidden=False)
-            Membership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
-            message = message_for_payload(message.pk)
+            Membership.objects.filter(Q(hidden=True) | Q(pk=membership.pk), chat=chat).update(
+                hidden=False,
+                last_read_seq=Case(
+                    When(pk=membership.pk, then=Value(seq)),
+                    default=F("last_read_seq"),
+                    output_field=Membership._meta.get_field("last_read_seq"),
+                ),
+            )
+            # The payload comes from the rows in hand: no reload with prefetches under the lock.
+            message = _loaded(message, attachments=attachments)
+            notifications.notify_message_sent(
+                message=message, chat=chat, reply_to=message.reply_to if reply_to else None
+            )
             _publish_to_members(chat, events.message_new(message))
             return message, True
     except IntegrityError:
-        # A concurrent repeat of the same client_id committed first: answer with it.
+        # A repeat of the same client_id (resent, or racing its original): answer with it.
         existing = _existing_send(sender, client_id, chat)
         if existing is None:
             raise
         return message_for_payload(existing.pk), False
+
+
+def _reply_target(chat: Chat, message_id: int) -> Message:
+    """The message being answered, loaded for the reply excerpt; ValidationError if gone."""
+    reply = (
+        Message.objects.select_related("sender")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.only("id", "message_id"))
+        )
+        .filter(pk=message_id, chat=chat, deleted_at__isnull=True)
+        .first()
+    )
+    if reply is None:
+        raise ValidationError(_("The message you reply to is gone."), code="reply")
+    return reply
+
+
+def _loaded(message: Message, *, attachments: list[Attachment]) -> Message:
+    """A just-created message with what `events.message_payload` reads already in place,
+    exactly as `message_for_payload` would load it (a new message has no reactions)."""
+    for attachment in attachments:
+        attachment.message = message
+    message._prefetched_objects_cache = {}
+    for name, rows in (("attachments", attachments), ("reactions", [])):
+        # What `prefetch_related` stores: the related queryset with its rows already fetched.
+        rows_qs = getattr(message, name).get_queryset()
+        rows_qs._result_cache, rows_qs._prefetch_done = rows, True
+        message._prefetched_objects_cache[name] = rows_qs
+    return message
 
 
 def _locked_message(message_id: int, user: User) -> tuple[Chat, Membership, Message]:

@@ -116,6 +116,8 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same backend with writers of one process queued on a lock (messenger/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "messenger.sqlite3"
     # WAL lets readers and one writer work at once; the timeout rides out short write bursts.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -127,9 +129,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Browser and socket tests run a real server process that must see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    # A new PostgreSQL connection costs ~2 ms here against ~0.03 ms for a query: keep them.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A new PostgreSQL connection costs ~2 ms here against ~0.03 ms for a query. Closing a SQLite
+# connection checkpoints the WAL: a fifth of a busy worker's time when every socket call
+# closed its connection (py-spy, bench/RESULTS.md). Keep them, one per database thread.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------

@@ -12,22 +12,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import weakref
 from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable, Coroutine, Generator
 
 logger = logging.getLogger("beseda.realtime")
 
 BROADCAST_GROUP = "beseda.broadcast"
 DELIVER = "beseda.deliver"
 CLOSE = "beseda.close"
+# Envelopes waiting for the broker in one process before the oldest are given up.
+OUTBOX_LIMIT = 10_000
 # The in-memory layer forgets group members after a day; re-join well before that.
 REJOIN_SECONDS = 3600
 
@@ -143,7 +146,12 @@ def get_hub() -> Hub:
 
 
 class SendQueue:
-    """A bounded per-socket queue so one slow client never stalls delivery to the others."""
+    """A bounded per-socket queue so one slow client never stalls delivery to the others.
+
+    A frame for an idle socket is written at once, in the caller's turn of the event loop:
+    the server's send normally completes without waiting (the transport buffers it), so no
+    task per delivery is needed. Only a write that has to wait (flow control of a slow peer)
+    becomes a task, and frames that arrive meanwhile queue behind it."""
 
     __slots__ = ("_items", "_limit", "_on_overflow", "_send", "_task")
 
@@ -155,17 +163,25 @@ class SendQueue:
         self._task: asyncio.Task | None = None
 
     def put(self, text: str) -> bool:
+        if self._task is None:
+            try:
+                waiting = _run_until_it_waits(self._send(text))
+            except Exception:
+                logger.info("event=socket_write_failed", exc_info=True)
+                return False
+            if waiting is not None:
+                self._task = asyncio.get_running_loop().create_task(self._drain(waiting))
+            return True
         if len(self._items) >= self._limit:
             self._items.clear()
             self._on_overflow()
             return False
         self._items.append(text)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._drain())
         return True
 
-    async def _drain(self) -> None:
+    async def _drain(self, waiting: Awaitable[Any]) -> None:
         try:
+            await waiting
             while self._items:
                 await self._send(self._items.popleft())
         except Exception:
@@ -180,6 +196,43 @@ class SendQueue:
             self._task.cancel()
 
 
+def _run_until_it_waits(coroutine: Coroutine[Any, Any, Any]) -> Awaitable[Any] | None:
+    """Run `coroutine` now up to its first real suspension. None if it finished; otherwise an
+    awaitable that resumes it exactly where it stopped (await it from one task)."""
+    try:
+        first = coroutine.send(None)
+    except StopIteration:
+        return None
+    return _Resumed(coroutine, first)
+
+
+class _Resumed:
+    """Hands a started coroutine to the awaiting task: forwards what the coroutine yields (the
+    future it waits on) and what the task sends or throws back in."""
+
+    __slots__ = ("_coroutine", "_first")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], first: Any) -> None:
+        self._coroutine = coroutine
+        self._first = first
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coroutine, value = self._coroutine, self._first
+        while True:
+            try:
+                try:
+                    received = yield value
+                except GeneratorExit:
+                    coroutine.close()
+                    raise
+                except BaseException as exc:
+                    value = coroutine.throw(exc)
+                else:
+                    value = coroutine.send(received)
+            except StopIteration as stop:
+                return stop.value
+
+
 # -- publishing -------------------------------------------------------------------------------
 def _deliver_envelope(frame: dict[str, Any], user_ids: Iterable[int]) -> dict[str, Any] | None:
     ids = sorted({int(u) for u in user_ids})
@@ -188,47 +241,106 @@ def _deliver_envelope(frame: dict[str, Any], user_ids: Iterable[int]) -> dict[st
     return {"type": DELIVER, "u": ids, "f": encode(frame)}
 
 
-async def apublish(frame: dict[str, Any], user_ids: Iterable[int]) -> None:
-    """Deliver `frame` to every open socket of `user_ids`, in any worker process."""
-    envelope = _deliver_envelope(frame, user_ids)
-    if envelope is None:
-        return
+async def _group_send(envelope: dict[str, Any]) -> None:
     try:
         await get_channel_layer().group_send(BROADCAST_GROUP, envelope)
     except Exception:
         # Stored data is the source of truth: clients catch up with `sync` after a broker fault.
         logger.warning(
-            "event=publish_failed frame=%s recipients=%d",
-            frame.get("type"),
+            "event=publish_failed kind=%s recipients=%d",
+            envelope["type"],
             len(envelope["u"]),
             exc_info=True,
         )
-        return
-    logger.debug("event=published frame=%s recipients=%d", frame.get("type"), len(envelope["u"]))
 
 
-_background: set[asyncio.Task] = set()
+async def apublish(frame: dict[str, Any], user_ids: Iterable[int]) -> None:
+    """Deliver `frame` to every open socket of `user_ids`, in any worker process."""
+    envelope = _deliver_envelope(frame, user_ids)
+    if envelope is not None:
+        await _group_send(envelope)
 
 
-def _run_from_sync(function: Callable[..., Any], *args: Any) -> None:
-    """Run an async delivery function to completion from sync code.
+class _Outbox:
+    """Envelopes handed over by database threads, sent to the layer in order by one task."""
 
-    From a thread with a running event loop (Playwright's sync API in browser tests drives
-    one in the main thread) `async_to_sync` refuses to block; the loop gets the task instead.
-    """
+    def __init__(self) -> None:
+        self.envelopes: deque[dict[str, Any]] = deque()
+        self.task: asyncio.Task | None = None
+
+    def post(self, envelope: dict[str, Any]) -> None:
+        if len(self.envelopes) >= OUTBOX_LIMIT:
+            # The broker has been unreachable for a while: live delivery of the oldest is
+            # given up (it is stored; clients catch up with `sync`), memory stays bounded.
+            self.envelopes.popleft()
+            logger.warning("event=publish_dropped reason=outbox_full")
+        self.envelopes.append(envelope)
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._send_all())
+
+    async def _send_all(self) -> None:
+        try:
+            while self.envelopes:
+                await _group_send(self.envelopes.popleft())
+        finally:
+            self.task = None
+
+
+_outboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _post_here(envelope: dict[str, Any]) -> None:
+    loop = asyncio.get_running_loop()
+    outbox = _outboxes.get(loop)
+    if outbox is None:
+        outbox = _outboxes[loop] = _Outbox()
+    outbox.post(envelope)
+
+
+def _calling_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop that handed this worker thread its call (`sync_to_async`), if running."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
+def _hand_over(envelope: dict[str, Any]) -> None:
+    """Send an envelope from sync code without waiting for the broker.
+
+    Services publish from a database thread that a socket's event loop called: the envelope
+    (already serialised here) goes to that loop's outbox and the thread returns at once
+    instead of blocking on `async_to_sync`. The outbox keeps publish order. In a thread with
+    a running loop (Playwright's sync API drives one in browser tests) the loop gets it
+    directly; with no loop anywhere (management commands, the admin under WSGI) it is sent
+    to the layer before returning."""
     try:
-        loop = asyncio.get_running_loop()
+        asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(function)(*args)
+        pass
+    else:
+        _post_here(envelope)
         return
-    task = loop.create_task(function(*args))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+    loop = _calling_loop()
+    if loop is not None:
+        try:
+            loop.call_soon_threadsafe(_post_here, envelope)
+            return
+        except RuntimeError:  # the loop closed meanwhile
+            pass
+    async_to_sync(_group_send)(envelope)
 
 
 def publish(frame: dict[str, Any], user_ids: Iterable[int]) -> None:
     """Sync form of `apublish`; call it from `transaction.on_commit` in services."""
-    _run_from_sync(apublish, frame, list(user_ids))
+    envelope = _deliver_envelope(frame, user_ids)
+    if envelope is not None:
+        _hand_over(envelope)
 
 
 def close_sockets(
@@ -242,12 +354,4 @@ def close_sockets(
     ids = sorted({int(u) for u in user_ids})
     if not ids:
         return
-    envelope = {"type": CLOSE, "u": ids, "keep": keep_session, "only": only_session, "code": code}
-    _run_from_sync(_send_close, envelope)
-
-
-async def _send_close(envelope: dict[str, Any]) -> None:
-    try:
-        await get_channel_layer().group_send(BROADCAST_GROUP, envelope)
-    except Exception:
-        logger.warning("event=close_failed users=%s", envelope["u"], exc_info=True)
+    _hand_over({"type": CLOSE, "u": ids, "keep": keep_session, "only": only_session, "code": code})
