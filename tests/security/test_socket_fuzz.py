@@ -184,8 +184,10 @@ def test_real_server_answers_hostile_frames_and_survives_a_huge_one(live):
     for text in ["{", nested(30_000), '{"type": 7}', many_chats, '{"type": "nope"}']:
         client.ws.send(text)
         assert client.next()["type"] == "error", text
-    client.ws.send("x" * (2 * 1024 * 1024))
-    with pytest.raises(ConnectionClosed):
+    # The server may close while the 2 MB are still being written: the client then sees the
+    # close, or a reset of the half-sent write. Either way that socket is gone.
+    with pytest.raises((ConnectionClosed, ConnectionResetError, BrokenPipeError)):
+        client.ws.send("x" * (2 * 1024 * 1024))
         while True:
             client.next()
     with urllib.request.urlopen(f"{live.url}/healthz", timeout=5) as response:
