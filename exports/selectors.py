@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.selectors import avatars_of, blocked_user_ids
-from chats.models import Attachment, Chat, ChatEvent, Membership, Message, MessageHide, Reaction
+from chats.models import Attachment, Chat, Membership, Message, MessageHide, Reaction
 from chats.selectors import chat_get_for_user, members_of
 from exports.models import DataExport
 from social.models import Comment, Post, PostPhoto, Reply, Topic
@@ -74,21 +74,6 @@ class ChatScope:
         return self.chat.pk
 
 
-def join_seq(membership: Membership) -> int:
-    """The chat change number at which this member was (last) added; 0 for a founding member."""
-    seq = (
-        ChatEvent.objects.filter(
-            chat_id=membership.chat_id,
-            type=ChatEvent.Type.MEMBER_ADDED,
-            target_id=membership.user_id,
-        )
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
-    return seq or 0
-
-
 def _scope(user: User, membership: Membership) -> ChatScope:
     chat = membership.chat
     if chat.is_group:
@@ -101,7 +86,8 @@ def _scope(user: User, membership: Membership) -> ChatScope:
     return ChatScope(
         chat=chat,
         membership=membership,
-        floor=max(membership.cleared_seq, join_seq(membership)),
+        # Covers what came before they joined too (chats.services.chat_members_add).
+        floor=membership.cleared_seq,
         title=title,
     )
 
