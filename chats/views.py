@@ -4,15 +4,12 @@ files). Thin: parse, call one service or selector, render or redirect."""
 from __future__ import annotations
 
 import functools
-import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -21,7 +18,6 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,6 +33,7 @@ from chats.forms import (
     MembersAddForm,
 )
 from chats.models import Attachment, Membership
+from messenger.private_files import serve_private_file
 from messenger.tokens import authenticate_access_token
 
 # Served inline (shown in the page); every other type is a download.
@@ -528,62 +525,13 @@ def _session_or_token(view):
     return wrapper
 
 
-RANGE_CHUNK = 4 * 1024 * 1024
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def _byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """(first, last) of a single `Range: bytes=a-b` request within `size`, else None."""
-    match = RANGE_RE.match(header.strip())
-    if not match or size == 0 or match.groups() == ("", ""):
-        return None
-    first, last = match.groups()
-    if first == "":  # the last N bytes
-        return max(0, size - int(last)), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    return (start, end) if start <= end else None
-
-
-def _serve(
-    name: str, *, content_type: str, filename: str, inline: bool, range_header: str = ""
-) -> HttpResponseBase:
-    """The file, or with `range_header` the requested bytes (206), so audio and video can seek
-    (nginx does this itself behind X-Accel-Redirect)."""
-    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
-        response: HttpResponseBase = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + name
-    else:
-        try:
-            handle = default_storage.open(name, "rb")
-        except OSError:
-            raise Http404 from None
-        size = handle.size
-        wanted = _byte_range(range_header, size) if range_header else None
-        if wanted is not None:
-            first, last = wanted
-            last = min(last, first + RANGE_CHUNK - 1)  # the browser asks again for the rest
-            handle.seek(first)
-            data = handle.read(last - first + 1)
-            handle.close()
-            response = HttpResponse(data, status=206, content_type=content_type)
-            response["Content-Range"] = f"bytes {first}-{last}/{size}"
-        else:
-            response = FileResponse(handle, content_type=content_type)
-        response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 @_session_or_token
 @login_required
 @require_GET
 def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     attachment = selectors.attachment_get_for_user(request.user, attachment_id)
     inline = attachment.content_type in INLINE_TYPES and request.GET.get("download") is None
-    return _serve(
+    return serve_private_file(
         attachment.file.name,
         content_type=attachment.content_type,
         filename=attachment.name,
@@ -599,7 +547,7 @@ def attachment_thumb(request: HttpRequest, attachment_id: int) -> HttpResponseBa
     attachment = selectors.attachment_get_for_user(request.user, attachment_id)
     if attachment.kind != Attachment.Kind.IMAGE or not attachment.thumbnail:
         raise Http404
-    return _serve(
+    return serve_private_file(
         attachment.thumbnail.name, content_type="image/webp", filename="thumb.webp", inline=True
     )
 
@@ -609,7 +557,7 @@ def attachment_thumb(request: HttpRequest, attachment_id: int) -> HttpResponseBa
 def sticker_image(request: HttpRequest, sticker_id: int) -> HttpResponseBase:
     """A sticker's picture (any signed-in person: stickers are not private)."""
     sticker = selectors.sticker_get(sticker_id)
-    response = _serve(
+    response = serve_private_file(
         sticker.image.name, content_type="image/webp", filename="sticker.webp", inline=True
     )
     response["Cache-Control"] = "private, max-age=86400"
@@ -622,4 +570,6 @@ def chat_avatar(request: HttpRequest, chat_id: int) -> HttpResponseBase:
     chat = selectors.chat_get_for_user(request.user, chat_id)
     if not chat.avatar:
         raise Http404
-    return _serve(chat.avatar.name, content_type="image/webp", filename="avatar.webp", inline=True)
+    return serve_private_file(
+        chat.avatar.name, content_type="image/webp", filename="avatar.webp", inline=True
+    )

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from chats.views import _serve as serve_private_file
 from exports import selectors, services
+from messenger.private_files import serve_private_file
 
 
 @login_required

@@ -1,0 +1,59 @@
+"""Private uploads (chat files, exports) served after the caller's permission check."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
+
+RANGE_CHUNK = 4 * 1024 * 1024
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) of a single `Range: bytes=a-b` request within `size`, else None."""
+    match = RANGE_RE.match(header.strip())
+    if not match or size == 0 or match.groups() == ("", ""):
+        return None
+    first, last = match.groups()
+    if first == "":  # the last N bytes
+        return max(0, size - int(last)), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    return (start, end) if start <= end else None
+
+
+def serve_private_file(
+    name: str, *, content_type: str, filename: str, inline: bool, range_header: str = ""
+) -> HttpResponseBase:
+    """The file, or with `range_header` the requested bytes (206), so audio and video can seek
+    (nginx does this itself behind X-Accel-Redirect)."""
+    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
+        response: HttpResponseBase = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + name
+    else:
+        try:
+            handle = default_storage.open(name, "rb")
+        except OSError:
+            raise Http404 from None
+        size = handle.size
+        wanted = _byte_range(range_header, size) if range_header else None
+        if wanted is not None:
+            first, last = wanted
+            last = min(last, first + RANGE_CHUNK - 1)  # the browser asks again for the rest
+            handle.seek(first)
+            data = handle.read(last - first + 1)
+            handle.close()
+            response = HttpResponse(data, status=206, content_type=content_type)
+            response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        else:
+            response = FileResponse(handle, content_type=content_type)
+        response["Accept-Ranges"] = "bytes"
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
