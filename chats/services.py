@@ -26,14 +26,14 @@ from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, Va
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Prefetch, Q, Value, When
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.selectors import blocked_user_ids, is_blocked_between
-from chats import events, images, recordings
+from chats import events, images, recordings, statements
 from chats.emoji import ALLOWED as ALLOWED_EMOJI
 from chats.models import (
     REASON_MAX_LENGTH,
@@ -582,25 +582,48 @@ def message_send(
         if sticker_row is None:
             raise ValidationError(_("This sticker is not available."), code="sticker")
     text = _clean_text(text, allow_empty=bool(attachment_ids) or sticker_row is not None)
+    # The hottest write of the messenger: plain statements (chats/statements.py), no ORM
+    # query building. The same checks and writes as the other services, in the same order.
     try:
         with transaction.atomic():
-            chat = _lock_chat(chat.pk)
-            membership = _membership(chat, sender)
-            seq = chat.last_seq + 1
-            # Inserted first: a repeated client_id fails here on the unique constraint and is
-            # answered below with the original, before the checks that a first send needs
-            # (its files are no longer unattached). No lookup runs for the common new send;
-            # anything refused further down rolls the row back.
-            message = Message.objects.create(
-                chat=chat,
-                seq=seq,
-                sender=membership.user,
-                client_id=client_id,
-                text=text,
-                reply_to_id=reply_to,
-                sticker=sticker_row,
+            head = statements.take_seq(chat.pk)  # the chat's row lock, as _lock_chat takes
+            if head is None:
+                raise Http404
+            chat = statements.instance(
+                Chat, id=chat.pk, kind=head.kind, dialog_key=head.dialog_key, last_seq=head.seq
             )
-            _ensure_not_blocked(chat, sender)
+            partner_id = _dialog_partner_id(chat, sender.pk)
+            # The members, and the sender's row as it is now (the payload shows their
+            # current name), and for a dialog whether the two blocked one another.
+            members, author, blocked = statements.roster(chat.pk, sender.pk, partner_id)
+            if author is None:
+                raise Http404
+            mine = next(m for m in members if m.user_id == sender.pk)
+            row = {
+                "chat_id": chat.pk,
+                "seq": head.seq,
+                "sender_id": sender.pk,
+                "client_id": client_id,
+                "text": text,
+                "reply_to_id": reply_to,
+                "sticker_id": sticker_row.pk if sticker_row else None,
+                "call": None,
+                "created_at": timezone.now(),
+                "edited_at": None,
+                "deleted_at": None,
+            }
+            # Written (with the chat list's last message and the sender's read mark) before
+            # the checks that a first send needs: a repeated client_id fails here on the unique
+            # constraint and is answered below with the original (its files are no longer
+            # unattached, its sender may be blocked since). No lookup runs for the common new
+            # send; anything refused further down rolls it all back.
+            message_id = statements.write_message(row, mine.membership_id)
+            # The new row as the selectors would load it, related rows in place.
+            message = statements.instance(Message, id=message_id, **row)
+            for name, related in (("chat", chat), ("sender", author), ("sticker", sticker_row)):
+                Message._meta.get_field(name).set_cached_value(message, related)
+            if blocked:
+                raise Blocked(_("You cannot message this person."))
             if reply_to is not None:
                 message.reply_to = _reply_target(chat, reply_to)
             attachments = []
@@ -615,26 +638,12 @@ def message_send(
                         _("A file of this message is missing."), code="attachment"
                     )
                 Attachment.objects.filter(pk__in=attachment_ids).update(message=message)
-            # The seq, the chat list's last message and its order in one write.
-            Chat.objects.filter(pk=chat.pk).update(
-                last_seq=seq, last_message=message, last_activity_at=message.created_at
-            )
-            chat.last_seq = seq
-            # A new message brings a hidden chat back for everyone; the sender has read it all.
-            Membership.objects.filter(Q(hidden=True) | Q(pk=membership.pk), chat=chat).update(
-                hidden=False,
-                last_read_seq=Case(
-                    When(pk=membership.pk, then=Value(seq)),
-                    default=F("last_read_seq"),
-                    output_field=Membership._meta.get_field("last_read_seq"),
-                ),
-            )
             # The payload comes from the rows in hand: no reload with prefetches under the lock.
             message = _loaded(message, attachments=attachments)
             notifications.notify_message_sent(
                 message=message, chat=chat, reply_to=message.reply_to if reply_to else None
             )
-            _publish_to_members(chat, events.message_new(message))
+            _publish(events.message_new(message), [m.user_id for m in members])
             return message, True
     except IntegrityError:
         # A repeat of the same client_id (resent, or racing its original): answer with it.
@@ -665,9 +674,13 @@ def _loaded(message: Message, *, attachments: list[Attachment]) -> Message:
     for attachment in attachments:
         attachment.message = message
     message._prefetched_objects_cache = {}
-    for name, rows in (("attachments", attachments), ("reactions", [])):
-        # What `prefetch_related` stores: the related queryset with its rows already fetched.
-        rows_qs = getattr(message, name).get_queryset()
+    for model, name, rows in (
+        (Attachment, "attachments", attachments),
+        (Reaction, "reactions", []),
+    ):
+        # What `prefetch_related` stores: a queryset with its rows already fetched (a bare
+        # one: the related manager's own costs a filter() per send, and is never queried).
+        rows_qs = QuerySet(model=model)
         rows_qs._result_cache, rows_qs._prefetch_done = rows, True
         message._prefetched_objects_cache[name] = rows_qs
     return message

@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django; /ws/ through the session cookie and the origin check,
 or an API bearer token (messenger/realtime/auth.py)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -19,3 +20,8 @@ application = ProtocolTypeRouter(
         "websocket": SocketAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# Everything loaded so far (Django, the apps, their modules) lives as long as the process:
+# moved out of the collector's generations, it is no longer walked by every full collection.
+# Under a burst of sends those collections were the worst latencies of a worker (bench/).
+gc.freeze()

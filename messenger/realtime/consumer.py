@@ -9,6 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
@@ -40,6 +41,16 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     # Sockets get frames only through the process hub. An alias that names no layer keeps
     # Channels from giving every socket its own layer channel (a Redis subscription each).
     channel_layer_alias = "beseda.sockets-use-the-hub"
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` before each handler: a hop
+        to the sync thread for every frame received (a third of a ping's cost). Socket code
+        reaches the database only through `db()` or `database_sync_to_async`, which close
+        stale connections in the thread that uses them, before and after each call."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")

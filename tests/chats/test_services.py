@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from accounts.models import User
 from accounts.services import block_create
-from chats import selectors, services
+from chats import events, selectors, services
 from chats.models import (
     AuditLog,
     Chat,
@@ -379,6 +380,36 @@ def test_send_message_frame_has_the_declared_keys(group, people, published):
     assert message["text"] == "hi <b>"  # stored raw; the browser escapes it
     assert message["client_id"] == str(client_id)
     assert set(message["sender"]) == {"id", "username", "name", "avatar"}
+
+
+def test_sent_message_is_what_the_history_loads(group, people, published):
+    """The message a send returns and publishes (built from the rows in hand) equals the one
+    the history loads back from the database, field by field, on either database."""
+    member = people[2]
+    with published() as sent:
+        message, created = services.message_send(
+            sender=member, chat=group, text="как дела? 👋", client_id=uuid.uuid4()
+        )
+    assert created
+    ((frame, _),) = sent
+    (stored,) = selectors.history_page(member, group)
+    assert events.message_payload(stored) == events.message_payload(message) == frame["message"]
+    assert (message.created_at, message.client_id) == (stored.created_at, stored.client_id)
+
+
+def test_message_shows_the_senders_current_name(group, people, published):
+    """A sender renamed since their socket logged in (a stale user object) appears with the
+    new name, also to the recipients."""
+    member = people[2]
+    stale = User.objects.get(pk=member.pk)
+    User.objects.filter(pk=member.pk).update(first_name="Renamed", last_name="Person")
+    with published() as sent:
+        message, _created = services.message_send(
+            sender=stale, chat=group, text="hello", client_id=uuid.uuid4()
+        )
+    ((frame, _),) = sent
+    assert frame["message"]["sender"]["name"] == "Renamed Person"
+    assert events.message_ack(message)["message"]["sender"]["name"] == "Renamed Person"
 
 
 def test_send_by_non_member_is_refused(group, people):
