@@ -301,11 +301,9 @@ def message_payload(message: Message) -> MessagePayload:
 
 
 def message_ack(message: Message) -> MessageAckFrame:
-    return {
-        "type": "message.ack",
-        "client_id": str(message.client_id),
-        "message": message_payload(message),
-    }
+    # A message just sent carries the payload its `message.new` was built from.
+    payload = getattr(message, "sent_payload", None) or message_payload(message)
+    return {"type": "message.ack", "client_id": str(message.client_id), "message": payload}
 
 
 def message_new(message: Message) -> MessageNewFrame:

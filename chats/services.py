@@ -643,7 +643,9 @@ def message_send(
             notifications.notify_message_sent(
                 message=message, chat=chat, reply_to=message.reply_to if reply_to else None
             )
-            _publish(events.message_new(message), [m.user_id for m in members])
+            frame = events.message_new(message)
+            message.sent_payload = frame["message"]  # the ack says the same: built once
+            _publish(frame, [m.user_id for m in members])
             return message, True
     except IntegrityError:
         # A repeat of the same client_id (resent, or racing its original): answer with it.

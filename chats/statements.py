@@ -129,6 +129,22 @@ def take_seq(chat_id: int) -> ChatHead | None:
     return ChatHead(*row) if row else None
 
 
+@cache
+def _message_preparers() -> list[tuple[str, Any]]:
+    """Per column, the field's get_db_prep_save where the backend needs the value adapted
+    (UUIDs, dates, JSON); integers, text and NULLs go as they are."""
+    fields = _message_fields()
+    plain = {"BigAutoField", "BigIntegerField", "PositiveBigIntegerField", "TextField"}
+    preparers = []
+    for name in MESSAGE_COLUMNS:
+        field = fields[name]
+        stored_as = getattr(field, "target_field", field)  # a foreign key stores its target's
+        preparers.append(
+            (name, None if stored_as.get_internal_type() in plain else field.get_db_prep_save)
+        )
+    return preparers
+
+
 def write_message(row: dict[str, Any], membership_id: int) -> int:
     """Store a new message and what it changes; return the message's id.
 
@@ -136,9 +152,11 @@ def write_message(row: dict[str, Any], membership_id: int) -> int:
     follow it; the sender has read up to it; members who hid the chat see it again. A repeated
     client_id raises IntegrityError. One statement on PostgreSQL (a network round trip each),
     three on SQLite."""
-    fields = _message_fields()
-    values = [fields[name].get_db_prep_save(row[name], connection) for name in MESSAGE_COLUMNS]
-    at = fields["created_at"].get_db_prep_save(row["created_at"], connection)
+    values = [
+        row[name] if prep is None else prep(row[name], connection)
+        for name, prep in _message_preparers()
+    ]
+    at = values[MESSAGE_COLUMNS.index("created_at")]
     chat_id, seq = row["chat_id"], row["seq"]
     touch = [at, chat_id]
     mark = [False, membership_id, seq, chat_id, membership_id]

@@ -4,49 +4,48 @@ Channels' `database_sync_to_async` is thread-sensitive by default: every socket'
 in a process runs on one shared thread, so a burst of handshakes or sends queues up behind
 itself (daphne drops handshakes that take over 5 s). Socket code needs no thread affinity:
 each pool thread keeps its own connection, closed when stale like any request's.
-
-The hop itself is the event loop's `run_in_executor` with the caller's context (so the active
-language and other context variables carry over): asgiref's `SyncToAsync` does the same with
-machinery for thread-sensitive calls this path does not use, at several times the cost per
-call, and every message sent makes one.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import threading
-from collections.abc import Awaitable, Callable
-from functools import partial
+import time
+from collections.abc import Callable
 from typing import Any
 
-from django.db import close_old_connections
+from asgiref.sync import SyncToAsync
+from django.db import close_old_connections, connections
 
-_caller = threading.local()
+TIDY_SECONDS = 1.0
+
+_thread = threading.local()
 
 
-def db(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+class DatabaseCall(SyncToAsync):
+    """`sync_to_async` on the pool, with stale connections dropped around the call."""
+
+    def thread_handler(self, loop, *args: Any, **kwargs: Any) -> Any:
+        _tidy_connections()
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        finally:
+            _tidy_connections()
+
+
+def db(function: Callable[..., Any]) -> DatabaseCall:
     """`await db(service)(**kwargs)` runs `service` on the thread pool with fresh connections."""
-
-    async def call(*args: Any, **kwargs: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        context = contextvars.copy_context()
-        work = partial(_in_thread, loop, function, args, kwargs)
-        return await loop.run_in_executor(None, context.run, work)
-
-    return call
+    return DatabaseCall(function, thread_sensitive=False)
 
 
-def _in_thread(loop, function: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
-    _caller.loop = loop
-    close_old_connections()
-    try:
-        return function(*args, **kwargs)
-    finally:
+def _tidy_connections() -> None:
+    """Django's `close_old_connections()` (drop connections past CONN_MAX_AGE or broken, and
+    health-check the next use), at most once per TIDY_SECONDS in a thread unless a query
+    failed. Django runs it around each HTTP request; around each socket call it cost every
+    message sent a `SELECT 1` round trip on PostgreSQL. A connection idle for longer is still
+    checked before its next use, and a broken one is dropped after the call that found it."""
+    now = time.monotonic()
+    due = now - getattr(_thread, "tidied_at", -TIDY_SECONDS) >= TIDY_SECONDS
+    if due or any(c.errors_occurred for c in connections.all(initialized_only=True)):
         close_old_connections()
-        _caller.loop = None
+        _thread.tidied_at = now
 
-
-def calling_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop whose `db()` call this thread is running, if any."""
-    return getattr(_caller, "loop", None)

@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from messenger.realtime.db import calling_loop
-
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine, Generator
 
@@ -335,14 +333,11 @@ def _post_here(envelope: dict[str, Any]) -> None:
 
 
 def _calling_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop that handed this worker thread its call (`db()` or `sync_to_async`),
-    if running."""
-    loop = calling_loop()
-    if loop is None:
-        local = SyncToAsync.threadlocal
-        if getattr(local, "main_event_loop_pid", None) != os.getpid():
-            return None
-        loop = getattr(local, "main_event_loop", None)
+    """The event loop that handed this worker thread its call (`sync_to_async`), if running."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
     if loop is None or loop.is_closed() or not loop.is_running():
         return None
     return loop
