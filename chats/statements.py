@@ -120,10 +120,34 @@ def _sql() -> dict[str, str]:
     }
 
 
+def _cursor():
+    """Django's cursor; on PostgreSQL one that binds the parameters on the server (Django binds
+    them into the SQL text by default), so psycopg prepares each of these statements once per
+    connection after a few runs and PostgreSQL stops parsing and planning them per message.
+    (Prepared statements need a session of their own: not for pgbouncer's transaction mode.)"""
+    conn = connections[DEFAULT_DB_ALIAS]
+    binding = getattr(_postgresql_base(), "ServerBindingCursor", None)
+    if conn.vendor != "postgresql" or binding is None:
+        return conn.cursor()
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    with conn.wrap_database_errors:
+        return conn._prepare_cursor(binding(conn.connection))
+
+
+@cache
+def _postgresql_base():
+    if connection.vendor != "postgresql":
+        return None
+    from django.db.backends.postgresql import base
+
+    return base
+
+
 def take_seq(chat_id: int) -> ChatHead | None:
     """Take the chat's next change number (on PostgreSQL this locks the chat's row until the
     transaction ends); None if there is no such chat."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_sql()["take_seq"], [chat_id])
         row = cursor.fetchone()
     return ChatHead(*row) if row else None
@@ -161,7 +185,7 @@ def write_message(row: dict[str, Any], membership_id: int) -> int:
     touch = [at, chat_id]
     mark = [False, membership_id, seq, chat_id, membership_id]
     statements = _sql()
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(statements["write_message"], [*values, *touch, *mark])
             return cursor.fetchone()[0]
@@ -231,7 +255,7 @@ def roster(chat_id: int, sender_id: int, partner_id: int | None) -> Roster:
     `partner_id`) whether the two blocked one another: what a send checks, in one query."""
     wrapper, (sql, attnames, converters) = _roster_statement()
     other = partner_id if partner_id is not None else sender_id  # nobody blocks themselves
-    with wrapper.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, [sender_id, other, other, sender_id, sender_id, chat_id])
         rows = cursor.fetchall()
     members, author, blocked = [], None, False
