@@ -234,6 +234,7 @@ def _repeat(run, times: int = REPEATS) -> dict:
         "sent": sum(r["sent"] for r in runs),
         "expected": sum(r["expected"] for r in runs),
         "delivered": sum(r["delivered"] for r in runs),
+        "acked": sum(r.get("acked", 0) for r in runs),
         "deliveries_per_s": statistics.median(r["deliveries_per_s"] for r in runs),
         "p50": statistics.median(r["p50"] for r in runs),
         "p95": statistics.median(r["p95"] for r in runs),
