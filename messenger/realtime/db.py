@@ -48,4 +48,3 @@ def _tidy_connections() -> None:
     if due or any(c.errors_occurred for c in connections.all(initialized_only=True)):
         close_old_connections()
         _thread.tidied_at = now
-
