@@ -71,7 +71,6 @@ class ChatHead(NamedTuple):
 class Member(NamedTuple):
     membership_id: int
     user_id: int
-    hidden: bool
 
 
 @cache
@@ -240,7 +239,7 @@ def _roster_statement():
         m = lambda f: "m." + _column(Membership, f)  # noqa: E731
         u = lambda f: "u." + quote(user_model._meta.get_field(f).column)  # noqa: E731
         sql = (
-            f"SELECT {m('id')}, {m('user')}, {m('hidden')}, {_sql()['blocked']}, "
+            f"SELECT {m('id')}, {m('user')}, {_sql()['blocked']}, "
             f"{', '.join(u(f.name) for f in fields)} "
             f"FROM {_table(Membership)} m LEFT JOIN {quote(user_table)} u "
             f"ON {u('id')} = {m('user')} AND {m('user')} = %s WHERE {m('chat')} = %s"
@@ -259,8 +258,8 @@ def roster(chat_id: int, sender_id: int, partner_id: int | None) -> Roster:
         cursor.execute(sql, [sender_id, other, other, sender_id, sender_id, chat_id])
         rows = cursor.fetchall()
     members, author, blocked = [], None, False
-    for membership_id, user_id, hidden, is_blocked, *user_values in rows:
-        members.append(Member(membership_id, user_id, bool(hidden)))
+    for membership_id, user_id, is_blocked, *user_values in rows:
+        members.append(Member(membership_id, user_id))
         blocked = blocked or bool(is_blocked)
         if user_id == sender_id and user_values[0] is not None:
             values = []
