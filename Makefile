@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test lint ci ci-deps test-sqlite test-services check-nginx bench install messages clean
 
+# bin/ensure-deps installs the Debian packages a target needs when run as root, or stops with
+# the one command to run; `make run` and `make test` need nothing typed before them.
 $(STAMP): requirements.txt requirements-dev.txt
+	PYTHON=$(PYTHON) bin/ensure-deps run
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
@@ -21,7 +24,8 @@ run: install
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
-	$(PY) -m pytest
+	@PYTHON=$(PYTHON) bin/ensure-deps test
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The same suite against a throwaway PostgreSQL and Redis (bin/with-services starts and stops them).
 test-services: install
@@ -39,20 +43,13 @@ lint: install
 	$(VENV)/bin/bandit -c pyproject.toml -r . -q --severity-level high
 	bin/audit-deps $(PY)
 
-# Debian packages the suite needs: Redis, Chromium, gettext and nginx (PostgreSQL 15 ships with
-# the machine).
+# Debian packages CI needs: the test suite's, plus Redis, gettext and nginx (PostgreSQL 15 ships
+# with the machine).
 ci-deps:
-	@missing=""; \
-	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
-	test -x /usr/bin/chromium || missing="$$missing chromium"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	command -v nginx >/dev/null || missing="$$missing nginx"; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@PYTHON=$(PYTHON) bin/ensure-deps ci
 
 ci: ci-deps
+	bin/check-prereqs
 	$(MAKE) test
 	$(MAKE) test-services
 	$(MAKE) check-nginx

@@ -1,6 +1,7 @@
 """The settings module refuses unsafe production configurations with a clear message."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,23 @@ def test_no_environment_runs_with_embedded_defaults():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_env_example_email_urls_configure_their_backends():
+    """Every EMAIL_URL example in .env.example parses to the backend its comment promises, and
+    the file example names an absolute folder."""
+    import environ
+
+    examples = re.findall(r"^# EMAIL_URL=(\S+)", (ROOT / ".env.example").read_text(), re.M)
+    configs = {url.split(":")[0]: environ.Env.email_url_config(url) for url in examples}
+    assert set(configs) == {"consolemail", "filemail", "smtp", "smtp+tls", "smtp+ssl"}
+    backend = "django.core.mail.backends.{}.EmailBackend".format
+    assert configs["consolemail"]["EMAIL_BACKEND"] == backend("console")
+    assert configs["filemail"]["EMAIL_BACKEND"] == backend("filebased")
+    assert Path(configs["filemail"]["EMAIL_FILE_PATH"]).is_absolute()
+    assert configs["smtp"]["EMAIL_BACKEND"] == backend("smtp")
+    assert (configs["smtp"]["EMAIL_HOST"], configs["smtp"]["EMAIL_PORT"]) == ("127.0.0.1", 1025)
+    assert configs["smtp+tls"]["EMAIL_USE_TLS"] is True
+    assert configs["smtp+tls"]["EMAIL_PORT"] == 587
+    assert configs["smtp+ssl"]["EMAIL_USE_SSL"] is True
+    assert configs["smtp+ssl"]["EMAIL_HOST_PASSWORD"] == "password"
