@@ -5,17 +5,25 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint ci ci-deps test-sqlite test-services check-nginx bench install messages clean
+.PHONY: lock run test lint ci ci-deps test-sqlite test-services check-nginx bench install messages clean
 
 # bin/ensure-deps installs the Debian packages a target needs when run as root, or stops with
 # the one command to run; `make run` and `make test` need nothing typed before them.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements-dev.txt
 	PYTHON=$(PYTHON) bin/ensure-deps run
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# requirements*.in name what the project uses; the lock files pin every transitive dependency
+# with hashes. Run after editing an .in file (needs the registry); commit all four files.
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock"
+lock: install
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) --constraint requirements.txt requirements-dev.in -o requirements-dev.txt
 
 run: install
 	$(PY) manage.py migrate --noinput
