@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from accounts import selectors, services
+from accounts.birthdays import birth_date_from_parts
 from accounts.models import User
 from messenger.api_kit import ApiError, ErrorOut, Page, PageParams, Text, integer, page
 
@@ -87,26 +88,25 @@ def me_get(request: HttpRequest):
     return request.user
 
 
-def _profile_update(*, user: User, changes: dict) -> User:
-    """Apply profile changes after the model's own validation; raises ValidationError.
-
-    Stand-in until accounts.services grows the profile service the HTML form will use; the
-    rules are the model's (field sizes, choices, constraints) so nothing is duplicated.
-    """
-    if not changes:
-        return user
-    with transaction.atomic():
-        for name, value in changes.items():
-            setattr(user, name, value)
-        untouched = [field.name for field in User._meta.fields if field.name not in changes]
-        user.full_clean(exclude=untouched, validate_unique=False)
-        user.save(update_fields=list(changes))
-    return user
-
-
 @router.patch("/me", response=MeOut, summary="Change my profile")
 def me_update(request: HttpRequest, payload: ProfilePatch):
-    return _profile_update(user=request.user, changes=payload.model_dump(exclude_unset=True))
+    user, changes = request.user, payload.model_dump(exclude_unset=True)
+    if not changes:
+        return user
+    # The birth date is checked whole: a part not sent keeps its stored value.
+    day, month, year = (
+        changes.get(f"birth_{part}", getattr(user, f"birth_{part}"))
+        for part in ("day", "month", "year")
+    )
+    return services.profile_update(
+        user=user,
+        first_name=changes.get("first_name", user.first_name),
+        last_name=changes.get("last_name", user.last_name),
+        bio=changes.get("bio", user.bio),
+        gender=changes.get("gender", user.gender),
+        birth_date=birth_date_from_parts(day, month, year, today=timezone.localdate()),
+        birth_date_visibility=changes.get("birth_date_visibility", user.birth_date_visibility),
+    )
 
 
 # -- people -------------------------------------------------------------------------------

@@ -61,6 +61,29 @@ def validate_birth_date(value: BirthDate, *, today: date) -> BirthDate:
     return value
 
 
+def birth_date_from_parts(
+    day: int | None, month: int | None, year: int | None, *, today: date
+) -> BirthDate | None:
+    """A birth date given as separate day, month and year (the REST API's shape): None when
+    day and month are both empty; raises ValidationError keyed by the part at fault."""
+    if day is None and month is None:
+        if year is not None:
+            raise ValidationError(
+                {"birth_year": _("A birth year needs the day and the month too.")}, code="partial"
+            )
+        return None
+    if day is None or month is None:
+        missing = "birth_day" if day is None else "birth_month"
+        raise ValidationError(
+            {missing: _("Give the day and the month of birth together.")}, code="partial"
+        )
+    try:
+        return validate_birth_date(BirthDate(day, month, year), today=today)
+    except ValidationError as error:
+        part = "birth_year" if error.code in ("too_early", "future") else "birth_day"
+        raise ValidationError({part: error.messages}) from None
+
+
 def age_on(value: BirthDate, today: date) -> int | None:
     """Completed years on `today`, or None without a year.
 

@@ -73,6 +73,47 @@ def test_patch_me_anonymous_is_401_and_changes_nothing(anon_api, user):
 @pytest.mark.parametrize(
     "changes",
     [
+        {"birth_day": 31, "birth_month": 2},
+        {"birth_day": 29, "birth_month": 2, "birth_year": 2023},
+        {"birth_year": 2999},
+        {"birth_day": 1, "birth_month": 1, "birth_year": 2999},
+        {"birth_day": 12},
+        {"birth_month": 6, "birth_year": 1990},
+    ],
+    ids=repr,
+)
+def test_patch_me_refuses_a_birth_date_the_profile_page_refuses(api_as, client, changes):
+    """PATCH /me applies the profile service's rules: an impossible or future birth date, or a
+    day without a month, is a 400 naming the birth date, nothing changes, and the profile pages
+    keep working."""
+    me = UserFactory(birth_day=None, birth_month=None, birth_year=None)
+    api = api_as(me)
+    before = User.objects.values().get(pk=me.pk)
+    response = api.patch("/api/v1/me", changes)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert set(response.json()["fields"]) & {"birth_day", "birth_month", "birth_year"}
+    assert User.objects.values().get(pk=me.pk) == before
+    client.force_login(me)
+    assert client.get(f"/u/{me.username}/").status_code == 200
+    assert client.get("/settings/profile/").status_code == 200
+
+
+def test_patch_me_keeps_the_stored_birth_date_parts_it_does_not_send(api_as):
+    """Changing only the year checks it together with the stored day and month."""
+    me = UserFactory(birth_day=29, birth_month=2, birth_year=2000)
+    assert api_as(me).patch("/api/v1/me", {"birth_year": 2001}).status_code == 400
+    assert api_as(me).patch("/api/v1/me", {"birth_year": 1996}).status_code == 200
+    assert User.objects.values_list("birth_day", "birth_month", "birth_year").get(pk=me.pk) == (
+        29,
+        2,
+        1996,
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
         {"username": "renamed"},
         {"email": "other@example.org"},
         {"is_staff": True},
