@@ -138,18 +138,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Several sites (or parallel test workers) may share one Redis: each keeps to its own keys.
+REDIS_PREFIX = env.str("REDIS_PREFIX", default="beseda")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "beseda"},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "beseda",
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 else:
