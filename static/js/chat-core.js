@@ -10,8 +10,13 @@
 // - `sync.result` applies its events after `lastSeq` in order and merges the read marks;
 //   `complete: false` asks again from its `last_seq`; complete drains the buffer (a frame that
 //   is still not next asks again); `gone` ends the chat. Every (re)connect syncs again.
-// - Read marks only move forward. A member who sends a message is taken to have read up to it.
-// - `message.deleted` without seq hides a message for this user only.
+// - Read marks only move forward. A member is taken to have read up to their own latest
+//   message, and a new member up to the change before they joined (what the server stores),
+//   so ticks are the same live, after a sync and after a reload. The reader's own mark also
+//   follows other tabs (their `read` frames and sync's marks), so no stale `read` is sent.
+// - `message.deleted` without seq hides a message for this user only; it stays hidden even if
+//   a late frame about it arrives. Quotes follow the quoted message's edits and deletion, as a
+//   reload would show them.
 //
 // Effects returned by the chat core, in the order to carry them out:
 //   {type: "send", frame}            send this frame on the socket
@@ -24,8 +29,12 @@
 //   {type: "caught_up"}              changes were applied in order: redraw ticks, maybe mark read
 //   {type: "ended", reason}          "removed", "left" or "chat_deleted": the chat is closed
 
+export const REPLY_EXCERPT = 200; // chats/events.py REPLY_EXCERPT, in code points
+
 const SEQ_FRAMES = new Set(["message.new", "message.updated", "message.deleted", "reaction.updated",
   "chat.updated", "member.added", "member.removed", "member.updated"]);
+
+const excerpt = (text) => Array.from(text || "").slice(0, REPLY_EXCERPT).join("");
 
 // Built from the chat page's initial state (chats/views.py chat_detail): the history it shows
 // and the marks and members as of `lastSeq`. `isOpen()` says whether the socket can send now.
@@ -39,18 +48,35 @@ export function createChatCore({
   const readMap = new Map();
   const memberMap = new Map(Object.entries(members).map(([id, m]) => [Number(id), { ...m }]));
   const messageMap = new Map();
+  const hidden = new Set();
 
   function raiseRead(userId, seq) {
     readMap.set(userId, Math.max(readMap.get(userId) || 0, seq));
   }
 
+  function remember(message) {
+    messageMap.set(message.id, message);
+    if (message.sender) raiseRead(message.sender.id, message.seq);
+  }
+
   for (const [id, seq] of Object.entries(read)) raiseRead(Number(id), seq);
-  for (const message of messages) messageMap.set(message.id, message);
+  for (const message of messages) remember(message);
 
   function upsert(message, out) {
     const known = messageMap.has(message.id);
     messageMap.set(message.id, message);
     out.push({ type: "message", message, known });
+  }
+
+  // A reply's quote shows the quoted message as it is now (chats/events.py _reply_payload).
+  function refreshQuotes(target, out) {
+    for (const message of [...messageMap.values()]) {
+      if (message.deleted || message.reply_to?.id !== target.id) continue;
+      const reply = target.deleted
+        ? { ...message.reply_to, text: "", deleted: true, attachments: 0 }
+        : { ...message.reply_to, text: excerpt(target.text) };
+      upsert({ ...message, reply_to: reply }, out);
+    }
   }
 
   function end(reason, out) {
@@ -61,25 +87,31 @@ export function createChatCore({
   function apply(frame, out) {
     switch (frame.type) {
       case "message.new": {
+        if (hidden.has(frame.message.id)) break;
         const senderId = frame.message.sender?.id;
         if (senderId) raiseRead(senderId, frame.seq);
         upsert(frame.message, out);
         if (senderId) out.push({ type: "typing.stop", user: senderId });
         break;
       }
+      // Quotes are refreshed even when the quoted message itself is not shown (older than the
+      // history loaded, or hidden for me).
       case "message.updated":
         if (messageMap.has(frame.message.id)) upsert(frame.message, out);
+        refreshQuotes(frame.message, out);
         break;
       case "message.deleted": {
         const message = messageMap.get(frame.message);
         if (message) {
-          upsert({ ...message, deleted: true, text: "", attachments: [], reactions: [], reply_to: null }, out);
+          upsert({ ...message, deleted: true, text: "", attachments: [], reactions: [], reply_to: null,
+            sticker: null, call: null }, out);
         }
+        refreshQuotes({ id: frame.message, deleted: true }, out);
         break;
       }
       case "reaction.updated": {
         const message = messageMap.get(frame.message);
-        if (message) upsert({ ...message, reactions: frame.reactions }, out);
+        if (message && !message.deleted) upsert({ ...message, reactions: frame.reactions }, out);
         break;
       }
       case "chat.updated":
@@ -91,6 +123,8 @@ export function createChatCore({
         break;
       case "member.added":
         memberMap.set(frame.user.id, { ...frame.user, role: frame.role });
+        // chats/services.py stores a new member's read mark as the seq before this change.
+        raiseRead(frame.user.id, frame.seq - 1);
         out.push({ type: "members" });
         break;
       case "member.removed":
@@ -154,6 +188,7 @@ export function createChatCore({
       if (event.seq > lastSeq) { apply(event, out); lastSeq = event.seq; }
     }
     for (const [userId, seq] of Object.entries(result.read || {})) raiseRead(Number(userId), seq);
+    if (result.read?.[me] !== undefined) myRead = Math.max(myRead, result.read[me]);
     syncing = false;
     lastSeq = Math.max(lastSeq, result.last_seq);
     if (!result.complete) { requestSync(out); return; }
@@ -169,6 +204,7 @@ export function createChatCore({
       } else if (frame.chat !== chatId) {
         // another chat's frame
       } else if (frame.type === "message.deleted" && frame.seq === null) {
+        hidden.add(frame.message);
         messageMap.delete(frame.message);
         out.push({ type: "message.removed", id: frame.message });
       } else if (SEQ_FRAMES.has(frame.type)) {
@@ -213,8 +249,8 @@ export function createChatCore({
     },
     // An older history page: returns the messages not shown yet, oldest first as given.
     addOlder(page) {
-      const added = page.filter((message) => !messageMap.has(message.id));
-      for (const message of added) messageMap.set(message.id, message);
+      const added = page.filter((message) => !messageMap.has(message.id) && !hidden.has(message.id));
+      for (const message of added) remember(message);
       return added;
     },
     // How many other members have read `message` (ticks and "read by N").

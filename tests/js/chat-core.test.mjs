@@ -193,6 +193,8 @@ test("read marks only move forward, from read frames and sync alike", () => {
   core.receive(result({ events: [newFrame(3)], last_seq: 4, read: { 1: 2, 2: 1, 3: 6 } }));
   assert.deepEqual(core.snapshot().read, { 2: 5, 3: 6 });
   assert.equal(core.myRead, 4);
+  core.receive(result({ events: [], last_seq: 4, read: { 1: 7 } }));
+  assert.equal(core.myRead, 7, "another tab's read mark from sync counts too");
 });
 
 test("a read frame redraws the ticks; readers are other current members", () => {
@@ -208,9 +210,11 @@ test("a read frame redraws the ticks; readers are other current members", () => 
   assert.equal(core.readersOf(mine), 0);
 });
 
-test("a member who sends a message has read up to it", () => {
-  const history = [message(10, 1, { sender: ME })];
-  const { core } = makeCore({ lastSeq: 1, history });
+test("a member has read up to their own message, live and in the history the page loads", () => {
+  const history = [message(10, 1, { sender: ME }), message(20, 2, { sender: 2 })];
+  const fresh = makeCore({ history }).core;
+  assert.equal(fresh.readersOf(fresh.messages.get(10)), 1);
+  const { core } = makeCore({ lastSeq: 1, history: history.slice(0, 1) });
   assert.equal(core.readersOf(core.messages.get(10)), 0);
   const effects = core.receive(newFrame(2, 20, { sender: 2 }));
   assert.equal(core.readersOf(core.messages.get(10)), 1);
@@ -218,11 +222,12 @@ test("a member who sends a message has read up to it", () => {
   assert.equal(effects.at(-1).type, "caught_up", "ticks are redrawn");
 });
 
-test("a new member joins the member list", () => {
+test("a new member has read what came before they joined", () => {
   const { core } = makeCore();
   const effects = core.receive({ type: "member.added", chat: CHAT, seq: 3, user: user(4), role: "member", by: 1 });
   assert.deepEqual(effects.map((e) => e.type), ["members", "caught_up"]);
   assert.deepEqual(core.members.get(4), { ...user(4), role: "member" });
+  assert.equal(core.snapshot().read[4], 2);
 });
 
 test("the read mark to send is the last applied seq, once", () => {
@@ -249,18 +254,45 @@ test("edits, reactions and deletes replace the message; unknown messages are ski
   assert.equal(tombstone.deleted, true);
   assert.equal(tombstone.text, "");
   assert.deepEqual(tombstone.reactions, []);
-  const e2 = core.receive({ type: "message.updated", chat: CHAT, seq: 6, message: message(999, 1) });
+  core.receive({ type: "reaction.updated", chat: CHAT, seq: 6, message: 20, reactions });
+  assert.deepEqual(core.messages.get(20).reactions, [], "a deleted message shows no reactions");
+  const e2 = core.receive({ type: "message.updated", chat: CHAT, seq: 7, message: message(999, 1) });
   assert.ok(!e2.some((e) => e.type === "message"));
   assert.equal(core.messages.has(999), false);
-  assert.equal(core.lastSeq, 6);
+  assert.equal(core.lastSeq, 7);
 });
 
-test("deleted for me: the message goes at once, without a seq", () => {
+test("quotes follow the quoted message's edit and deletion", () => {
+  const quote = { id: 10, seq: 1, sender: user(2), text: "text 10", deleted: false, attachments: 0 };
+  const history = [message(10, 1), message(20, 2, { sender: ME, replyTo: quote })];
+  const { core } = makeCore({ history });
+  const long = "ж".repeat(150) + "🙂".repeat(100);
+  const effects = core.receive({ type: "message.updated", chat: CHAT, seq: 3, message: { ...message(10, 1), text: long } });
+  assert.deepEqual(effects.filter((e) => e.type === "message").map((e) => e.message.id), [10, 20]);
+  assert.equal(core.messages.get(20).reply_to.text, "ж".repeat(150) + "🙂".repeat(50));
+  core.receive({ type: "message.deleted", chat: CHAT, seq: 4, message: 10, scope: "all" });
+  assert.deepEqual(core.messages.get(20).reply_to, { ...quote, text: "", deleted: true, attachments: 0 });
+});
+
+test("a quote follows its message even when that message is not shown", () => {
+  const quote = { id: 5, seq: 1, sender: user(2), text: "old", deleted: false, attachments: 0 };
+  const { core } = makeCore({ lastSeq: 2, history: [message(20, 2, { sender: ME, replyTo: quote })] });
+  core.receive({ type: "message.updated", chat: CHAT, seq: 3, message: { ...message(5, 1), text: "new" } });
+  assert.equal(core.messages.get(20).reply_to.text, "new");
+  assert.equal(core.messages.has(5), false);
+  core.receive({ type: "message.deleted", chat: CHAT, seq: 4, message: 5, scope: "all" });
+  assert.equal(core.messages.get(20).reply_to.deleted, true);
+});
+
+test("deleted for me: the message goes and stays gone, whatever comes late", () => {
   const { core } = makeCore();
-  const effects = core.receive({ type: "message.deleted", chat: CHAT, message: 20, seq: null, scope: "me" });
-  assert.deepEqual(effects, [{ type: "message.removed", id: 20 }]);
-  assert.equal(core.messages.has(20), false);
+  const effects = core.receive({ type: "message.deleted", chat: CHAT, message: 30, seq: null, scope: "me" });
+  assert.deepEqual(effects, [{ type: "message.removed", id: 30 }]);
   assert.equal(core.lastSeq, 2, "a hide has no seq");
+  core.receive(newFrame(3, 30));
+  assert.equal(core.messages.has(30), false);
+  assert.equal(core.lastSeq, 3);
+  assert.deepEqual(core.addOlder([message(30, 3)]), []);
 });
 
 test("an ack shows the sender's message before its message.new", () => {
