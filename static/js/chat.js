@@ -1,8 +1,10 @@
-// The chat page: renders messages, applies live changes strictly in seq order (catching up
-// with `sync` after a reconnect or a gap), sends through the outbox, and handles history
-// paging, typing, read marks, reactions, replies, edits, deletes and attachments.
+// The chat page: renders messages and what chat-core.js makes of the socket's frames (live
+// changes strictly in seq order, catching up with `sync` after a reconnect or a gap, read
+// marks), sends through the outbox, and handles history paging, typing, reactions, replies,
+// edits, deletes and attachments.
 import { socket } from "./socket.js";
 import { outbox } from "./outbox.js";
+import { createChatCore } from "./chat-core.js";
 import { avatar, csrfToken, el, fill, formatDateTime, formatSize, formatTime, linkify } from "./chat-render.js";
 import { circleNode, voiceNode } from "./media-player.js";
 import { formatDuration, initRecorders } from "./media-recorder.js";
@@ -17,18 +19,16 @@ const me = state.me;
 const isGroup = state.chat.kind === "group";
 const RANK = { owner: 3, admin: 2, member: 1 };
 
-let role = state.role;
-let lastSeq = state.last_seq;
-let myRead = state.last_read_seq;
 let hasMore = state.has_more;
 let active = !state.blocked;
-let syncing = false;
 let loadingOlder = false;
-const buffer = [];
-const readMap = new Map(Object.entries(state.read).map(([id, seq]) => [Number(id), seq]));
-const members = new Map(Object.entries(state.members).map(([id, m]) => [Number(id), m]));
-const messages = new Map(); // id -> message payload
+const core = createChatCore({
+  chatId, me, isGroup, role: state.role, title: state.chat.title, avatar: state.chat.avatar,
+  lastSeq: state.last_seq, myRead: state.last_read_seq, read: state.read, members: state.members,
+  messages: state.messages, isOpen: () => socket.isOpen,
+});
 const typingTimers = new Map();
+const typingNames = new Map(); // names from `typing` frames, for people not in core.members yet
 
 const log = $("#chat-log");
 const list = $("#messages");
@@ -58,17 +58,9 @@ socket.on("error", (frame) => {
 // -- rendering --------------------------------------------------------------------------------
 function liFor(id) { return list.querySelector(`li[data-id="${id}"]`); }
 
-function readersOf(message) {
-  let count = 0;
-  for (const [userId, seq] of readMap) {
-    if (userId !== me && members.has(userId) && seq >= message.seq) count += 1;
-  }
-  return count;
-}
-
 function statusNode(message) {
   const node = el("span", { class: "msg-status" });
-  const readers = readersOf(message);
+  const readers = core.readersOf(message);
   if (readers > 0) {
     node.dataset.status = "read";
     const label = isGroup ? fill(S.read_by, { n: readers }) : S.read;
@@ -144,9 +136,10 @@ function quoteNode(reply) {
 }
 
 function canDeleteForAll(message) {
+  const role = core.role;
   if (!message.sender) return isGroup && RANK[role] > RANK.member;
   if (message.sender.id === me) return true;
-  const senderRole = members.get(message.sender.id)?.role || "member";
+  const senderRole = core.members.get(message.sender.id)?.role || "member";
   return isGroup && RANK[role] >= RANK.admin && RANK[role] > RANK[senderRole];
 }
 
@@ -162,7 +155,7 @@ function menuNode(message) {
   menu.addEventListener("toggle", () => {
     if (!menu.open) return;
     for (const other of list.querySelectorAll("details.msg-menu[open]")) if (other !== menu) other.open = false;
-    const current = messages.get(message.id) || message;
+    const current = core.messages.get(message.id) || message;
     const items = [];
     if (active) {
       items.push(["react", S.react, (button) => openPicker(current.id, button)]);
@@ -243,10 +236,9 @@ function scrollToBottom() { log.scrollTop = log.scrollHeight; pinned = true; }
 let pinned = true;
 new ResizeObserver(() => { if (pinned) log.scrollTop = log.scrollHeight; }).observe(list);
 
-// Insert or replace a message (from history, an ack, a live frame or sync) in seq order.
-function upsertMessage(message) {
-  const known = messages.get(message.id);
-  messages.set(message.id, message);
+// Insert or replace a message (from an ack, a live frame or sync) in seq order; `known` says
+// the core had it before (shown, or removed from the page).
+function upsertMessage(message, known) {
   const node = messageNode(message);
   const existing = liFor(message.id)
     || (message.client_id && list.querySelector(`li[data-pending][data-client-id="${message.client_id}"]`));
@@ -262,7 +254,7 @@ function upsertMessage(message) {
 
 function refreshStatuses() {
   for (const li of list.querySelectorAll("li.msg-mine[data-id]")) {
-    const message = messages.get(Number(li.dataset.id));
+    const message = core.messages.get(Number(li.dataset.id));
     const old = li.querySelector(".msg-status");
     if (message && old) old.replaceWith(statusNode(message));
   }
@@ -277,55 +269,47 @@ function endChat(text) {
   picker.hidden = true;
 }
 
-// -- applying changes in seq order ------------------------------------------------------------
-function apply(frame) {
-  switch (frame.type) {
-    case "message.new": {
-      const senderId = frame.message.sender?.id;
-      if (senderId) readMap.set(senderId, Math.max(readMap.get(senderId) || 0, frame.seq));
-      upsertMessage(frame.message);
-      if (senderId) clearTyping(senderId);
-      break;
-    }
-    case "message.updated":
-      if (messages.has(frame.message.id)) upsertMessage(frame.message);
-      break;
-    case "message.deleted": {
-      const message = messages.get(frame.message);
-      if (message) upsertMessage({ ...message, deleted: true, text: "", attachments: [], reactions: [], reply_to: null });
-      break;
-    }
-    case "reaction.updated": {
-      const message = messages.get(frame.message);
-      if (message) upsertMessage({ ...message, reactions: frame.reactions });
-      break;
-    }
-    case "chat.updated":
-      if (isGroup) {
-        $("#chat-title").textContent = frame.title;
-        document.title = document.title.replace(/^[^·]*/, `${frame.title} `);
+// -- carrying out what the core decided ------------------------------------------------------
+const ENDED = { removed: S.removed, left: S.left, chat_deleted: S.chat_deleted };
+
+function run(effects) {
+  for (const effect of effects) {
+    switch (effect.type) {
+      case "send":
+        socket.send(effect.frame);
+        break;
+      case "message":
+        upsertMessage(effect.message, effect.known);
+        break;
+      case "message.removed":
+        liFor(effect.id)?.remove();
+        break;
+      case "typing.stop":
+        clearTyping(effect.user);
+        break;
+      case "chat.updated": {
+        $("#chat-title").textContent = effect.title;
+        document.title = document.title.replace(/^[^·]*/, `${effect.title} `);
         const img = $("#chat-avatar");
-        if (img && frame.avatar) img.src = frame.avatar;
+        if (img && effect.avatar) img.src = effect.avatar;
+        break;
       }
-      break;
-    case "member.added":
-      members.set(frame.user.id, { ...frame.user, role: frame.role });
-      updateMemberCount();
-      break;
-    case "member.removed":
-      members.delete(frame.user);
-      updateMemberCount();
-      refreshStatuses();
-      if (frame.user === me) endChat(frame.left ? S.left : S.removed);
-      break;
-    case "member.updated": {
-      const member = members.get(frame.user);
-      if (member) member.role = frame.role;
-      if (frame.user === me) role = frame.role;
-      break;
+      case "members":
+        updateMemberCount();
+        break;
+      case "statuses":
+        refreshStatuses();
+        break;
+      case "caught_up":
+        refreshStatuses();
+        markRead();
+        break;
+      case "ended":
+        endChat(ENDED[effect.reason]);
+        break;
+      default:
+        break;
     }
-    default:
-      break;
   }
 }
 
@@ -336,88 +320,20 @@ function showPresence(online) {
 socket.on("presence", (frame) => { if (frame.user === state.partner) showPresence(frame.online); });
 
 function updateMemberCount() {
-  if (isGroup) $("#chat-status").textContent = fill(S.members, { n: members.size });
-}
-
-function onSeqFrame(frame) {
-  if (frame.chat !== chatId) return;
-  if (syncing) { buffer.push(frame); return; }
-  if (frame.seq <= lastSeq) return; // already applied or part of what the page showed
-  if (frame.seq === lastSeq + 1) {
-    apply(frame);
-    lastSeq = frame.seq;
-    afterChange();
-  } else {
-    buffer.push(frame); // a gap: something was missed; catch up first
-    requestSync();
-  }
-}
-
-function drainBuffer() {
-  buffer.sort((a, b) => a.seq - b.seq);
-  while (buffer.length) {
-    const frame = buffer[0];
-    if (frame.seq <= lastSeq) { buffer.shift(); continue; }
-    if (frame.seq !== lastSeq + 1) { requestSync(); return; }
-    buffer.shift();
-    apply(frame);
-    lastSeq = frame.seq;
-  }
-  afterChange();
-}
-
-function requestSync() {
-  if (syncing || !socket.isOpen) return;
-  syncing = true;
-  socket.send({ type: "sync", chats: { [chatId]: lastSeq } });
-}
-
-function afterChange() {
-  refreshStatuses();
-  markRead();
+  if (isGroup) $("#chat-status").textContent = fill(S.members, { n: core.members.size });
 }
 
 for (const type of ["message.new", "message.updated", "message.deleted", "reaction.updated",
-  "chat.updated", "member.added", "member.removed", "member.updated"]) {
-  socket.on(type, (frame) => {
-    if (type === "message.deleted" && frame.seq === null) {
-      if (frame.chat === chatId) { liFor(frame.message)?.remove(); messages.delete(frame.message); }
-      return;
-    }
-    onSeqFrame(frame);
-  });
+  "chat.updated", "member.added", "member.removed", "member.updated", "sync.result", "read",
+  "chat.deleted"]) {
+  socket.on(type, (frame) => run(core.receive(frame)));
 }
-
-socket.on("sync.result", (frame) => {
-  const result = frame.chats[String(chatId)];
-  if (!result) return;
-  if (result.gone) { syncing = false; buffer.length = 0; endChat(S.removed); return; }
-  for (const event of result.events) {
-    if (event.seq > lastSeq) { apply(event); lastSeq = event.seq; }
-  }
-  for (const [userId, seq] of Object.entries(result.read || {})) {
-    readMap.set(Number(userId), Math.max(readMap.get(Number(userId)) || 0, seq));
-  }
-  syncing = false;
-  if (!result.complete) { lastSeq = Math.max(lastSeq, result.last_seq); requestSync(); return; }
-  lastSeq = Math.max(lastSeq, result.last_seq);
-  drainBuffer();
-});
-
-socket.on("chat.deleted", (frame) => { if (frame.chat === chatId) endChat(S.chat_deleted); });
-socket.on("open", () => { syncing = false; requestSync(); });
-socket.on("close", () => { syncing = false; });
-
-socket.on("read", (frame) => {
-  if (frame.chat !== chatId) return;
-  readMap.set(frame.user, Math.max(readMap.get(frame.user) || 0, frame.seq));
-  if (frame.user === me) myRead = Math.max(myRead, frame.seq);
-  refreshStatuses();
-});
+socket.on("open", () => run(core.connected()));
+socket.on("close", () => run(core.disconnected()));
 
 // -- typing -----------------------------------------------------------------------------------
 function renderTyping() {
-  const names = [...typingTimers.keys()].map((id) => members.get(id)?.name).filter(Boolean);
+  const names = [...typingTimers.keys()].map((id) => core.members.get(id)?.name || typingNames.get(id)).filter(Boolean);
   typingLine.textContent = names.length === 0 ? "" : names.length === 1 ? fill(S.typing, { name: names[0] }) : S.typing_many;
   $("#chat-status").hidden = names.length > 0;
 }
@@ -429,7 +345,7 @@ function clearTyping(userId) {
 
 socket.on("typing", (frame) => {
   if (frame.chat !== chatId || frame.user === me) return;
-  if (!members.has(frame.user)) members.set(frame.user, { id: frame.user, name: frame.name, role: "member" });
+  if (!core.members.has(frame.user)) typingNames.set(frame.user, frame.name);
   clearTimeout(typingTimers.get(frame.user));
   typingTimers.set(frame.user, setTimeout(() => clearTyping(frame.user), 5000));
   renderTyping();
@@ -454,9 +370,9 @@ function markRead() {
   clearTimeout(readTimer);
   readTimer = setTimeout(() => {
     if (!active && !state.blocked) return;
-    if (document.visibilityState !== "visible" || !atBottom() || lastSeq <= myRead || !socket.isOpen) return;
-    myRead = lastSeq;
-    socket.send({ type: "read", chat: chatId, seq: lastSeq });
+    if (document.visibilityState !== "visible" || !atBottom() || !socket.isOpen) return;
+    const frame = core.takeReadMark();
+    if (frame) socket.send(frame);
   }, 250);
 }
 document.addEventListener("visibilitychange", markRead);
@@ -472,13 +388,7 @@ async function loadOlder() {
     if (!response.ok) return;
     const page = await response.json();
     const before = log.scrollHeight;
-    const nodes = [];
-    for (const message of page.messages) {
-      if (messages.has(message.id)) continue;
-      messages.set(message.id, message);
-      nodes.push(messageNode(message));
-    }
-    list.prepend(...nodes);
+    list.prepend(...core.addOlder(page.messages).map(messageNode));
     log.scrollTop += log.scrollHeight - before;
     hasMore = page.has_more;
     olderButton.hidden = !hasMore;
@@ -520,7 +430,7 @@ let pickerReturn = null;
 
 function toggleReaction(messageId, emoji) {
   if (!active) return;
-  const message = messages.get(messageId);
+  const message = core.messages.get(messageId);
   const mine = message?.reactions?.find((r) => r.emoji === emoji)?.user_ids.includes(me);
   act({ type: mine ? "reaction.remove" : "reaction.add", message: messageId, emoji });
 }
@@ -667,17 +577,14 @@ textarea.addEventListener("keydown", (event) => {
 
 outbox.on((event) => {
   const pending = list.querySelector(`li[data-pending][data-client-id="${event.clientId}"]`);
-  if (event.type === "acked" && event.message?.chat === chatId) upsertMessage(event.message);
+  if (event.type === "acked") run(core.acked(event.message));
   else if (event.type === "failed" && pending) pending.replaceWith(pendingNode(event.entry));
   else if (event.type === "queued" && pending) pending.replaceWith(pendingNode(event.entry));
   else if (event.type === "discarded") pending?.remove();
 });
 
 // -- start ------------------------------------------------------------------------------------
-for (const message of state.messages) {
-  messages.set(message.id, message);
-  list.append(messageNode(message));
-}
+for (const message of state.messages) list.append(messageNode(message));
 for (const entry of outbox.list(chatId)) {
   if (!list.querySelector(`li[data-client-id="${entry.client_id}"]`)) list.append(pendingNode(entry));
 }
@@ -685,6 +592,6 @@ olderButton.hidden = !hasMore;
 showPresence(state.partner_online);
 scrollToBottom();
 outbox.start();
-if (socket.isOpen) requestSync();
+run(core.catchUp());
 markRead();
 document.body.dataset.chatReady = "1";
