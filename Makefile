@@ -31,8 +31,10 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The chat client's core (static/js/chat-core.js) has Node unit tests; then the Python suite.
 test: install
 	@PYTHON=$(PYTHON) bin/ensure-deps test
+	node --test tests/js/
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The same suite against a throwaway PostgreSQL and Redis (bin/with-services starts and stops them).
