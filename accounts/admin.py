@@ -1,4 +1,6 @@
-"""Django admin for users, blocks and avatars. The admin login goes through allauth."""
+"""Django admin for users, blocks and avatars. The admin login goes through allauth.
+
+Moderation adds its actions (warn, suspend, ban, lift) to UserAdmin in moderation/admin.py."""
 
 from allauth.account.decorators import secure_admin_login
 from allauth.account.models import EmailAddress
@@ -14,8 +16,6 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import Avatar, Block, User
-from moderation import services as moderation_services
-from moderation.admin import ModeratorActions
 
 # The admin's own login form would bypass allauth's rate limits, verification and MFA.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -57,7 +57,7 @@ class SuspendedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(ModeratorActions, DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):
     list_display = (
         "username",
         "email",
@@ -80,7 +80,7 @@ class UserAdmin(ModeratorActions, DjangoUserAdmin):
     )
     search_fields = ("username", "email", "first_name", "last_name")
     ordering = ("-date_joined",)
-    actions = ["deactivate", "warn_users", "suspend_users", "ban_users", "lift_suspension"]
+    actions = ["deactivate"]
     raw_id_fields = ("current_avatar",)
     readonly_fields = ("last_seen", "last_login", "date_joined", "suspended_until")
     fieldsets = (
@@ -136,29 +136,6 @@ class UserAdmin(ModeratorActions, DjangoUserAdmin):
             ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", done)
             % {"count": done},
             messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Warn (reason is shown to them)"), permissions=["warn"])
-    def warn_users(self, request, queryset):
-        self.warn(request, queryset, user_of=lambda user: user)
-
-    @admin.action(description=_("Suspend for N days"), permissions=["suspend"])
-    def suspend_users(self, request, queryset):
-        self.suspend(request, queryset, user_of=lambda user: user)
-
-    @admin.action(description=_("Ban"), permissions=["suspend"])
-    def ban_users(self, request, queryset):
-        self.ban(request, queryset, user_of=lambda user: user)
-
-    @admin.action(description=_("Lift suspension or ban"), permissions=["suspend"])
-    def lift_suspension(self, request, queryset):
-        self._run(
-            request,
-            queryset,
-            lambda user, reason: moderation_services.user_suspension_lift(
-                moderator=request.user, user=user, reason=reason
-            ),
-            _("Suspensions lifted: %(count)d."),
         )
 
     def save_model(self, request, obj, form, change):

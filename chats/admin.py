@@ -4,7 +4,7 @@ numbered, audited and published like any other); history rows are read-only here
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +73,6 @@ class MessageAdmin(ReadOnlyAdmin):
     list_select_related = ("chat", "sender")
     readonly_fields = ("chat", "seq", "sender", "text", "reply_to", "created_at", "edited_at")
     exclude = ("client_id", "deleted_at")
-    actions = ["delete_for_everyone"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Rows stay as tombstones so chat numbering holds; use the action instead.
@@ -86,22 +85,6 @@ class MessageAdmin(ReadOnlyAdmin):
     @admin.display(boolean=True, description=_("deleted"))
     def deleted(self, obj: Message) -> bool:
         return obj.is_deleted
-
-    @admin.action(description=_("Delete selected messages for everyone"))
-    def delete_for_everyone(self, request, queryset) -> None:
-        from moderation.services import content_remove
-
-        count = 0
-        for message_id in queryset.values_list("pk", flat=True):
-            # Audited in the chat and in the site's moderation log.
-            content_remove(
-                moderator=request.user,
-                kind="message",
-                object_id=message_id,
-                reason=str(_("Site moderation")),
-            )
-            count += 1
-        self.message_user(request, _("Messages deleted: %(n)s") % {"n": count}, messages.SUCCESS)
 
 
 @admin.register(AuditLog)

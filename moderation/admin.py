@@ -1,5 +1,8 @@
 """The moderators' queue: reports with their frozen copies, actions on them, the read-only
-moderation log. Every action goes through moderation.services (permission, effect, log)."""
+moderation log. Every action goes through moderation.services (permission, effect, log).
+
+The apps below register their own admins; this module adds moderation to them (the user
+actions, deletion of content through the removal service), since they may not import it."""
 
 from __future__ import annotations
 
@@ -14,8 +17,14 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import UserAdmin
+from accounts.models import User
+from chats.admin import MessageAdmin
+from chats.models import Message
 from moderation import services
 from moderation.models import REASON_MAX_LENGTH, ModerationAction, Notice, Report
+from social.admin import CommentAdmin, PostAdmin, ReplyAdmin, TopicAdmin
+from social.models import Comment, Post, Reply, Topic
 
 
 class ModerationActionForm(helpers.ActionForm):
@@ -329,3 +338,82 @@ class NoticeAdmin(ReadOnlyLogAdmin):
     list_filter = (("seen_at", admin.EmptyFieldListFilter),)
     search_fields = ("user__username", "text")
     list_select_related = ("user",)
+
+
+# -- moderation on the other apps' admin pages ------------------------------------------------
+class ModeratedUserAdmin(ModeratorActions, UserAdmin):
+    actions = [*UserAdmin.actions, "warn_users", "suspend_users", "ban_users", "lift_suspension"]
+
+    @admin.action(description=_("Warn (reason is shown to them)"), permissions=["warn"])
+    def warn_users(self, request, queryset):
+        self.warn(request, queryset, user_of=lambda user: user)
+
+    @admin.action(description=_("Suspend for N days"), permissions=["suspend"])
+    def suspend_users(self, request, queryset):
+        self.suspend(request, queryset, user_of=lambda user: user)
+
+    @admin.action(description=_("Ban"), permissions=["suspend"])
+    def ban_users(self, request, queryset):
+        self.ban(request, queryset, user_of=lambda user: user)
+
+    @admin.action(description=_("Lift suspension or ban"), permissions=["suspend"])
+    def lift_suspension(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            lambda user, reason: services.user_suspension_lift(
+                moderator=request.user, user=user, reason=reason
+            ),
+            _("Suspensions lifted: %(count)d."),
+        )
+
+
+class RemovedThroughModeration:
+    """Admin deletion of content goes through moderation.services.content_remove, as the
+    admin's `report_kind` (social.admin.StaffRemovalAdmin)."""
+
+    def delete_model(self, request, obj) -> None:
+        services.content_remove(
+            moderator=request.user,
+            kind=self.report_kind,
+            object_id=obj.pk,
+            reason=str(_("Deleted in the admin")),
+        )
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ModeratedMessageAdmin(MessageAdmin):
+    actions = ["delete_for_everyone"]
+
+    @admin.action(description=_("Delete selected messages for everyone"))
+    def delete_for_everyone(self, request, queryset) -> None:
+        count = 0
+        for message_id in queryset.values_list("pk", flat=True):
+            # Audited in the chat and in the site's moderation log.
+            services.content_remove(
+                moderator=request.user,
+                kind="message",
+                object_id=message_id,
+                reason=str(_("Site moderation")),
+            )
+            count += 1
+        self.message_user(request, _("Messages deleted: %(n)s") % {"n": count}, messages.SUCCESS)
+
+
+admin.site.unregister(User)
+admin.site.register(User, ModeratedUserAdmin)
+for _model, _admin in (
+    (Post, PostAdmin),
+    (Comment, CommentAdmin),
+    (Topic, TopicAdmin),
+    (Reply, ReplyAdmin),
+):
+    admin.site.unregister(_model)
+    admin.site.register(
+        _model, type(_admin.__name__, (RemovedThroughModeration, _admin), {"__module__": __name__})
+    )
+admin.site.unregister(Message)
+admin.site.register(Message, ModeratedMessageAdmin)

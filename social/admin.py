@@ -1,8 +1,8 @@
-"""Moderation of social content in the Django admin. Deleting goes through the staff removal
-services (files removed, live viewers told) and is written to the moderation log."""
+"""Social content in the Django admin. Deleting goes through the staff removal service (files
+removed, live viewers told, written to the moderation log): moderation/admin.py gives these
+admins that deletion, as the layer above that owns it."""
 
 from django.contrib import admin
-from django.utils.translation import gettext as _
 
 from social.models import (
     Comment,
@@ -33,7 +33,8 @@ class ReplyPhotoInline(PostPhotoInline):
 
 
 class StaffRemovalAdmin(admin.ModelAdmin):
-    """Deletes through moderation.services.content_remove with `report_kind`."""
+    """Content whose deletion moderation.admin routes through the removal service for
+    `report_kind`."""
 
     report_kind = ""
 
@@ -42,20 +43,6 @@ class StaffRemovalAdmin(admin.ModelAdmin):
         # moderator needs the permission to remove the post, not one per kind of row under it.
         deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
         return deleted, counts, set(), protected
-
-    def delete_model(self, request, obj) -> None:
-        from moderation.services import content_remove
-
-        content_remove(
-            moderator=request.user,
-            kind=self.report_kind,
-            object_id=obj.pk,
-            reason=_("Deleted in the admin"),
-        )
-
-    def delete_queryset(self, request, queryset) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
 
 
 @admin.register(Post)
