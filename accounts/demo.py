@@ -1,8 +1,9 @@
-"""Demo users for `manage.py seed_demo`."""
+"""Demo users for `manage.py seed_demo`, and the steps other apps add after them."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,10 @@ from PIL import Image, ImageDraw
 
 from accounts import services
 from accounts.models import User
+
+# What the apps above accounts add to the demo, each given the demo users. They register in
+# their AppConfig.ready(), so the steps run in INSTALLED_APPS order (social, then chats).
+DEMO_STEPS: list[Callable[[list[User]], None]] = []
 
 DEMO_PASSWORD = "beseda-demo-2026"  # noqa: S105 (published demo login, local data only)
 DEMO_PEOPLE = [

@@ -7,5 +7,8 @@ class ChatsConfig(AppConfig):
     verbose_name = _("Chats")
 
     def ready(self) -> None:
-        # Registers the chat frame handlers on the realtime consumer.
-        from chats import calls, consumers  # noqa: F401
+        # calls and consumers register the chat frame handlers on the realtime consumer.
+        from accounts.demo import DEMO_STEPS
+        from chats import calls, consumers, demo  # noqa: F401
+
+        DEMO_STEPS.append(demo.seed)

@@ -7,6 +7,8 @@ class SocialConfig(AppConfig):
     verbose_name = _("Social")
 
     def ready(self) -> None:
-        from social import search
+        from accounts.demo import DEMO_STEPS
+        from social import demo, search
 
+        DEMO_STEPS.append(demo.seed)
         search.connect_signals()

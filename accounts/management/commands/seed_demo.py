@@ -10,13 +10,10 @@ class Command(BaseCommand):
     help = "Create demo users (with avatars), friendships, posts and chats; safe to re-run."
 
     def handle(self, *args, **options) -> None:
-        from chats import demo as chats_demo
-        from social import demo as social_demo
-
         with transaction.atomic():
             users = accounts_demo.seed()
-            social_demo.seed(users)
-            chats_demo.seed(users)
+            for step in accounts_demo.DEMO_STEPS:
+                step(users)
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/")
         )
