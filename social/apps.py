@@ -8,7 +8,8 @@ class SocialConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.demo import DEMO_STEPS
-        from social import demo, search
+        from messenger import search
+        from social import demo
 
         DEMO_STEPS.append(demo.seed)
         search.connect_signals()

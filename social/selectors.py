@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between, visible_users
+from messenger.search import matching, normalise
 from social.models import Comment, FriendRequest, Friendship, Post, PostLike, Reply, Topic
 
 PAGE_SIZE = 20
@@ -168,10 +169,8 @@ SEARCH_MAX_LENGTH = 100
 
 
 def search_words(query: str) -> list[str]:
-    """The folded words of a search `query` (see social.search.normalise); ValidationError (for
+    """The folded words of a search `query` (see messenger.search.normalise); ValidationError (for
     the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
-    from social.search import normalise
-
     if len(query.strip()) > SEARCH_MAX_LENGTH:
         message = _("The search text is too long (at most %(limit)d characters).") % {
             "limit": SEARCH_MAX_LENGTH
@@ -184,8 +183,6 @@ def search_people(viewer: User, query: str) -> QuerySet[User]:
     """People matching every word of `query` in first name, last name or username, or whose id
     is `query`; case-insensitive in any script, blocked pairs never see each other.
     ValidationError (for the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
-    from social.search import matching
-
     words = search_words(query)
     people = visible_users(viewer).exclude(pk=viewer.pk)
     if not words:
@@ -202,8 +199,6 @@ def search_posts(
     """Posts `viewer` may see (Post.objects.visible_to) whose text contains every word of
     `query`, case-insensitive in any script, newest first, with their authors.
     ValidationError (for the field "q") if the query is too long."""
-    from social.search import matching
-
     words = search_words(query)
     posts = Post.objects.visible_to(viewer, blocked_ids=blocked_ids)
     if not words:
@@ -226,8 +221,6 @@ def search_board(viewer: User, query: str) -> QuerySet[Topic]:
     `reply_count` and `matching_replies`: the first matching reply (with its author and
     `page`, the page of the topic it is on for `viewer`) or nothing.
     ValidationError (for the field "q") if the query is too long."""
-    from social.search import matching
-
     words = search_words(query)
     blocked = list(blocked_user_ids(viewer))
     topics = Topic.objects.filter(author__is_active=True).exclude(author_id__in=blocked)

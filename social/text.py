@@ -7,6 +7,8 @@ import re
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from messenger.search import normalise
+
 # Only http and https: anything else (javascript:, data:, vbscript:) stays plain text.
 URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
 TRAILING_PUNCTUATION = ".,:;!?)]}*"
@@ -56,8 +58,6 @@ SNIPPET_LEAD = 60
 def _folded_positions(text: str) -> tuple[str, list[int]]:
     """`text` folded as search folds it, and for each folded character the index of the
     original character it came from (lower() may lengthen a character: "İ" → "i̇")."""
-    from social.search import normalise
-
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

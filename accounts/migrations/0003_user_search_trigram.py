@@ -1,21 +1,21 @@
 """On PostgreSQL, a trigram index on the folded name text that people search matches against.
 
 The index is built from the same expression the search selector uses
-(social.search.search_text), so the planner can use it for `LIKE '%word%'`. SQLite has no
+(messenger.search.search_text), so the planner can use it for `LIKE '%word%'`. SQLite has no
 trigram indexes and keeps its plain scan.
 """
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from messenger.search import search_text
+
 INDEX_NAME = "user_search_trgm"
 
 
 def _search_expression_sql(apps, schema_editor) -> str:
-    """The SQL of social.search.search_text over the name fields, with literals inlined."""
+    """The SQL of messenger.search.search_text over the name fields, with literals inlined."""
     from django.db.models.sql import Query
-
-    from social.search import search_text
 
     user = apps.get_model("accounts", "User")
     query = Query(user, alias_cols=False)

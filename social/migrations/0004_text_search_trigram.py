@@ -1,9 +1,9 @@
 """On PostgreSQL, trigram indexes on the folded text that post and board search match against
-(see social.search: why trigrams and not full-text search). No-ops on SQLite."""
+(see messenger.search: why trigrams and not full-text search). No-ops on SQLite."""
 
 from django.db import migrations
 
-from social.search import TrigramSearchIndex
+from messenger.search import TrigramSearchIndex
 
 
 class Migration(migrations.Migration):

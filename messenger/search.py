@@ -38,13 +38,13 @@ def _sqlite_fold(value):
 
 
 def register_sqlite_fold(sender, connection, **kwargs) -> None:
-    """Give each new SQLite connection the folding function (hooked in SocialConfig.ready)."""
+    """Give each new SQLite connection the folding function (connected in SocialConfig.ready)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(SQLITE_FOLD, 1, _sqlite_fold, deterministic=True)
 
 
 def connect_signals() -> None:
-    connection_created.connect(register_sqlite_fold, dispatch_uid="social.search.sqlite_fold")
+    connection_created.connect(register_sqlite_fold, dispatch_uid="messenger.search.sqlite_fold")
 
 
 class Fold(Func):
