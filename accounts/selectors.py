@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import Avatar, Block, User
+from accounts.relations import friend_graph
 
 
 def blocked_user_ids(user: User) -> set[int]:
@@ -82,9 +83,7 @@ def birth_date_visible(viewer: User, person: User) -> bool:
     if visibility == User.BirthDateVisibility.EVERYONE:
         return True
     if visibility == User.BirthDateVisibility.FRIENDS and viewer.is_authenticated:
-        from social.selectors import are_friends
-
-        return are_friends(viewer.pk, person.pk)
+        return friend_graph().are_friends(viewer.pk, person.pk)
     return False
 
 

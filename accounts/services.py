@@ -5,19 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.birthdays import BirthDate, validate_birth_date
 from accounts.models import Avatar, Block, User, deleted_username
+from accounts.relations import friend_graph
 from messenger.images import Crop, open_image, render_image, square_crop
 from messenger.realtime import close_sockets, publish
 
@@ -141,17 +143,11 @@ def _delete_files(names: list[str]) -> None:
 def block_create(*, blocker: User, blocked: User) -> Block:
     """Block `blocked` for `blocker` (idempotent). Their friendship and any friend requests
     between them end in the same transaction. Raises ValidationError when blocking oneself."""
-    from social.models import FriendRequest, Friendship
-
     if blocker.pk == blocked.pk:
         raise ValidationError(_("You cannot block yourself."), code="self")
     with transaction.atomic():
         block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-        pair = Q(user=blocker, friend=blocked) | Q(user=blocked, friend=blocker)
-        Friendship.objects.filter(pair).delete()
-        FriendRequest.objects.filter(
-            Q(from_user=blocker, to_user=blocked) | Q(from_user=blocked, to_user=blocker)
-        ).delete()
+        friend_graph().unlink(blocker.pk, blocked.pk)
     return block
 
 
@@ -225,15 +221,13 @@ def _last_seen_record(user_id: int, now) -> None:
 
 
 def _presence_publish(user_id: int, *, online: bool, last_seen) -> None:
-    from social.selectors import friend_ids
-
     frame = {
         "type": "presence",
         "user": user_id,
         "online": online,
         "last_seen": last_seen.isoformat(),
     }
-    publish(frame, friend_ids(User(pk=user_id)))
+    publish(frame, friend_graph().friend_ids(user_id))
 
 
 def _sessions_end(*, user: User, keep_session_key: str | None) -> int:
@@ -306,10 +300,6 @@ def account_delete(*, user: User) -> None:
     """Delete the user's account at their request: everything personal goes (names, bio,
     email addresses, avatars, friendships, second factors, sessions, sockets); the row stays,
     deactivated and renamed deleted-<id>, so their posts and messages show "Deleted user"."""
-    from allauth.mfa.models import Authenticator
-
-    from social.models import FriendRequest, Friendship
-
     with transaction.atomic():
         avatar_files = [
             name
@@ -322,8 +312,7 @@ def account_delete(*, user: User) -> None:
         user.avatars.all().delete()
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
-        Friendship.objects.filter(Q(user=user) | Q(friend=user)).delete()
-        FriendRequest.objects.filter(Q(from_user=user) | Q(to_user=user)).delete()
+        friend_graph().forget(user.pk)
         user.username = deleted_username(user.pk)
         user.email = f"{deleted_username(user.pk)}@deleted.invalid"  # unique, never deliverable
         user.first_name = user.last_name = user.bio = user.gender = ""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import AvatarForm, DeleteAccountForm, ProfileForm
+from accounts.relations import friend_graph
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
@@ -32,9 +33,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     context = {"page": page, "person": page.person}
     if not page.blocked_by_viewer:
         # Friend button, mutual friends and the wall come from the social app.
-        from social.selectors import profile_social_context
-
-        context.update(profile_social_context(request.user, page.person))
+        context.update(friend_graph().profile_context(request.user, page.person))
     return render(request, "accounts/profile.html", context)
 
 

@@ -7,9 +7,19 @@ class SocialConfig(AppConfig):
     verbose_name = _("Social")
 
     def ready(self) -> None:
+        from accounts import relations
         from accounts.demo import DEMO_STEPS
         from messenger import search
-        from social import demo
+        from social import demo, selectors, services
 
+        relations.register(
+            relations.FriendGraph(
+                are_friends=selectors.are_friends,
+                friend_ids=selectors.friend_ids,
+                unlink=services.friendships_end_between,
+                forget=services.friendships_forget,
+                profile_context=selectors.profile_social_context,
+            )
+        )
         DEMO_STEPS.append(demo.seed)
         search.connect_signals()

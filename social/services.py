@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,6 +137,25 @@ def friendship_remove(*, user: User, friend: User) -> None:
 
 
 # -- posts, likes, comments ---------------------------------------------------------------------
+def friendships_end_between(user_a_id: int, user_b_id: int) -> None:
+    """End the friendship and every friend request between two users (a block), in the
+    caller's transaction."""
+    Friendship.objects.filter(
+        Q(user_id=user_a_id, friend_id=user_b_id) | Q(user_id=user_b_id, friend_id=user_a_id)
+    ).delete()
+    FriendRequest.objects.filter(
+        Q(from_user_id=user_a_id, to_user_id=user_b_id)
+        | Q(from_user_id=user_b_id, to_user_id=user_a_id)
+    ).delete()
+
+
+def friendships_forget(user_id: int) -> None:
+    """End every friendship and friend request of a user (a deleted account), in the caller's
+    transaction."""
+    Friendship.objects.filter(Q(user_id=user_id) | Q(friend_id=user_id)).delete()
+    FriendRequest.objects.filter(Q(from_user_id=user_id) | Q(to_user_id=user_id)).delete()
+
+
 def _invalid(field: str, message: str, code: str) -> ValidationError:
     """A refusal of one input field (forms show it by the field, the API lists it by name)."""
     return ValidationError({field: ValidationError(message, code=code)})
