@@ -33,7 +33,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.selectors import blocked_user_ids, is_blocked_between
-from chats import events, images, recordings, statements
+from chats import events, hooks, images, recordings, statements
 from chats.emoji import ALLOWED as ALLOWED_EMOJI
 from chats.models import (
     REASON_MAX_LENGTH,
@@ -54,7 +54,6 @@ from chats.models import (
 )
 from chats.selectors import member_ids, message_for_payload
 from messenger.realtime import publish
-from notifications import services as notifications
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -276,7 +275,7 @@ def group_create(*, owner: User, title: str, members: Sequence[User]) -> Chat:
         _audit(chat, owner, AuditLog.Action.CREATED, details={"title": title})
         for person in members:
             _audit(chat, owner, AuditLog.Action.MEMBER_ADDED, target=person)
-        notifications.notify_group_added(actor=owner, chat=chat, users=members)
+        hooks.members_added(actor=owner, chat=chat, users=members)
         seq = _record(chat, ChatEvent.Type.CHAT_UPDATED, actor=owner, data={"title": title})
         _publish_to_members(chat, events.chat_updated(chat, seq=seq, by=owner.pk))
     return chat
@@ -372,7 +371,7 @@ def chat_members_add(*, actor: User, chat: Chat, users: Sequence[User]) -> list[
                     chat_id=chat.pk, seq=seq, user=person, role=Role.MEMBER, by=actor.pk
                 ),
             )
-        notifications.notify_group_added(actor=actor, chat=chat, users=users)
+        hooks.members_added(actor=actor, chat=chat, users=users)
     return added
 
 
@@ -640,7 +639,7 @@ def message_send(
                 Attachment.objects.filter(pk__in=attachment_ids).update(message=message)
             # The payload comes from the rows in hand: no reload with prefetches under the lock.
             message = _loaded(message, attachments=attachments)
-            notifications.notify_message_sent(
+            hooks.message_sent(
                 message=message, chat=chat, reply_to=message.reply_to if reply_to else None
             )
             frame = events.message_new(message)
@@ -1060,7 +1059,7 @@ def call_record(
             call={"state": state, "duration": duration},
         )
         if state == "missed":
-            notifications.notify_call_missed(caller=user, chat=chat, message=message)
+            hooks.call_missed(caller=user, chat=chat, message=message)
         Chat.objects.filter(pk=chat.pk).update(
             last_message=message, last_activity_at=message.created_at
         )

@@ -17,8 +17,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between
 from messenger.realtime import publish
-from notifications import services as notifications
-from social import events, selectors
+from social import events, hooks, selectors
 from social.images import ProcessedImage, reencode_image
 from social.models import (
     COMMENT_TEXT_MAX,
@@ -79,7 +78,7 @@ def friend_request_send(*, from_user: User, to_user: User) -> FriendRequest | No
                     [to_user.pk],
                 )
             )
-            notifications.notify_friend_request(from_user=from_user, to_user=to_user)
+            hooks.friend_request_sent(from_user=from_user, to_user=to_user)
     return request
 
 
@@ -92,7 +91,7 @@ def friend_request_cancel(*, from_user: User, to_user: User) -> None:
         if not deleted:
             raise Http404
         transaction.on_commit(lambda: _publish_incoming_count(to_user.pk))
-        notifications.notify_friend_request_withdrawn(from_user=from_user, to_user=to_user)
+        hooks.friend_request_withdrawn(from_user=from_user, to_user=to_user)
 
 
 def friend_request_accept(*, user: User, from_user: User) -> None:
@@ -114,7 +113,7 @@ def friend_request_accept(*, user: User, from_user: User) -> None:
             _publish_incoming_count(user.pk)
 
         transaction.on_commit(announce)
-        notifications.notify_friend_accepted(user=user, requester=from_user)
+        hooks.friend_request_accepted(user=user, requester=from_user)
 
 
 def friend_request_decline(*, user: User, from_user: User) -> None:
@@ -124,7 +123,7 @@ def friend_request_decline(*, user: User, from_user: User) -> None:
         if not deleted:
             raise Http404
         transaction.on_commit(lambda: _publish_incoming_count(user.pk))
-        notifications.notify_friend_request_answered(user=user, requester=from_user)
+        hooks.friend_request_declined(user=user, requester=from_user)
 
 
 def friendship_remove(*, user: User, friend: User) -> None:
@@ -312,7 +311,7 @@ def _post_like_change(*, user: User, post_id: int, liked: bool | None) -> tuple[
         if changed:
             transaction.on_commit(announce)
         if changed and liked:
-            notifications.notify_post_liked(user=user, post=post)
+            hooks.post_liked(user=user, post=post)
     count = post.likes.exclude(user_id__in=blocked_user_ids(user)).count()
     return liked, count
 
@@ -342,7 +341,7 @@ def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comm
             )
 
         transaction.on_commit(announce)
-        notifications.notify_comment_created(comment=comment, post=post)
+        hooks.comment_created(comment=comment, post=post)
     return comment
 
 
