@@ -3,6 +3,7 @@ import { socket } from "./socket.js";
 import "./chat-badge.js";
 import "./social-badge.js";
 import "./notifications-badge.js";
+import "./session-ended.js";
 
 socket.start();
 window.beseda = { socket };
