@@ -4,6 +4,7 @@ import "./chat-badge.js";
 import "./social-badge.js";
 import "./notifications-badge.js";
 import "./session-ended.js";
+import "./call-ring.js";
 
 socket.start();
 window.beseda = { socket };
