@@ -5,6 +5,7 @@ import "./social-badge.js";
 import "./notifications-badge.js";
 import "./session-ended.js";
 import "./call-ring.js";
+import "./confirm.js";
 
 socket.start();
 window.beseda = { socket };
