@@ -79,6 +79,8 @@ function hide() {
 
 async function ring(frame) {
   if (current || document.querySelector(`#call[data-chat="${frame.chat}"]`)) return;
+  // Already in (or placing) a call on this page: busy, the new call rings out as in call.js.
+  if (["outgoing", "incoming", "connecting", "active"].includes(document.getElementById("call")?.dataset.phase)) return;
   current = { chat: frame.chat, call: frame.call };
   const name = await callerName(frame.chat);
   if (!current || current.call !== frame.call) return; // ended while the name was fetched
