@@ -199,3 +199,17 @@ def test_admin_created_user_without_verified_email_cannot_log_in(client):
     )
     assert response.url == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
+
+
+def test_sites_row_names_this_site_not_example_com(settings):
+    """After migrating, the Sites row (TOTP issuer, passkey relying party) is SITE_NAME at the
+    host of SITE_URL."""
+    from urllib.parse import urlsplit
+
+    from allauth.mfa.adapter import get_adapter as mfa_adapter
+    from django.contrib.sites.models import Site
+
+    site = Site.objects.get(pk=settings.SITE_ID)
+    assert (site.name, site.domain) == (settings.SITE_NAME, urlsplit(settings.SITE_URL).netloc)
+    Site.objects.clear_cache()
+    assert mfa_adapter().get_totp_issuer() == settings.SITE_NAME
