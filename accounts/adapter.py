@@ -1,12 +1,15 @@
 """allauth adapters: the project's hooks into sign-up, login and session management."""
 
 from functools import partial
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from allauth.core.internal.httpkit import headed_redirect_response
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
@@ -24,7 +27,19 @@ def suspension_message(user: User) -> str:
     return _("This account is suspended by the moderators until %(until)s.") % {"until": until}
 
 
+def mail_site() -> Site:
+    """The site as mails name it: SITE_NAME at the host of SITE_URL (an unsaved Site)."""
+    return Site(
+        id=settings.SITE_ID, domain=urlsplit(settings.SITE_URL).netloc, name=settings.SITE_NAME
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth's templates greet from `current_site`, which the Sites framework's row would
+        # fill with example.com; the settings say what this site is called and where it lives.
+        super().send_mail(template_prefix, email, {**context, "current_site": mail_site()})
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         # deleted-<id> names are given to deleted accounts (accounts.services.account_delete).
         if username.lower().startswith(DELETED_USERNAME_PREFIX):

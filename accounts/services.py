@@ -286,6 +286,14 @@ def user_suspension_set(*, user: User, until) -> None:
         user.suspended_until = until
         if until is not None:
             _sessions_end(user=user, keep_session_key=None)
+            # The notice goes first (same ordered hand-over as the close): the open pages say
+            # why they stopped instead of going quiet.
+            notice = {
+                "type": "account.suspended",
+                "until": until.isoformat(),
+                "banned": user.is_banned,
+            }
+            transaction.on_commit(lambda: publish(notice, [user.pk]))
             transaction.on_commit(lambda: close_sockets([user.pk]))
 
 

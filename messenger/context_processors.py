@@ -5,4 +5,4 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict:
-    return {"SITE_NAME": "Beseda", "DEBUG": settings.DEBUG}
+    return {"SITE_NAME": settings.SITE_NAME, "DEBUG": settings.DEBUG}

@@ -247,4 +247,19 @@ export function initCall({ chatId, partnerName, iceServers, strings: S }) {
   buttons.cam.addEventListener("click", () => toggleTrack("video", buttons.cam));
   buttons.screen.addEventListener("click", toggleScreen);
   window.addEventListener("pagehide", () => { if (callId && phase !== "incoming") hangUp(); });
+
+  // "Join" on the ring banner of another page (call-ring.js) opens this dialog with
+  // ?answer=<call id>: answer that call at once (the click there was the person's consent).
+  const params = new URLSearchParams(location.search);
+  const answering = params.get("answer");
+  if (answering) {
+    params.delete("answer");
+    history.replaceState(history.state, "", location.pathname + (params.size ? `?${params}` : "") + location.hash);
+    callId = answering;
+    caller = false;
+    setPhase("incoming", ["accept", "decline"]);
+    startButton.disabled = true;
+    say(fill(S.call_incoming, { name: partnerName }));
+    accept();
+  }
 }

@@ -121,6 +121,32 @@ def test_signup_verification_and_login(client):
     assert response.url == "/"
 
 
+def test_confirming_in_the_signup_browser_logs_in_and_mail_names_the_site(client, settings):
+    """The mail greets from SITE_NAME at SITE_URL's host; confirming logs the newcomer in."""
+    settings.SITE_NAME = "Our Club"
+    settings.SITE_URL = "https://club.example.org"
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "fresh@example.org",
+            "username": "fresh",
+            "password1": "a-long-pass-phrase-9",
+            "password2": "a-long-pass-phrase-9",
+        },
+        **EN,
+    )
+    message = mail.outbox[0]
+    assert "example.com" not in message.body
+    assert "Hello from Our Club!" in message.body
+    assert "register an account on club.example.org" in message.body
+    path = re.search(r"/accounts/confirm-email/\S+/", message.body).group(0)
+
+    response = client.post(path, **EN)
+    assert response.status_code == 302
+    assert response.url == "/"
+    assert client.get(reverse("accounts:profile_edit")).status_code == 200
+
+
 def test_wrong_password_shows_form_error(client, user):
     """A wrong password keeps the visitor on the login page with an error in the layout."""
     response = client.post(
@@ -173,3 +199,17 @@ def test_admin_created_user_without_verified_email_cannot_log_in(client):
     )
     assert response.url == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
+
+
+def test_sites_row_names_this_site_not_example_com(settings):
+    """After migrating, the Sites row (TOTP issuer, passkey relying party) is SITE_NAME at the
+    host of SITE_URL."""
+    from urllib.parse import urlsplit
+
+    from allauth.mfa.adapter import get_adapter as mfa_adapter
+    from django.contrib.sites.models import Site
+
+    site = Site.objects.get(pk=settings.SITE_ID)
+    assert (site.name, site.domain) == (settings.SITE_NAME, urlsplit(settings.SITE_URL).netloc)
+    Site.objects.clear_cache()
+    assert mfa_adapter().get_totp_issuer() == settings.SITE_NAME

@@ -65,6 +65,20 @@ async def test_signalling_reaches_only_the_other_person(call_room, frame_type):
     assert await db(records)(chat.pk) == []
 
 
+async def test_ring_reaches_every_socket_of_the_callee():
+    """A ring goes to all the callee's tabs, whatever page they show (the site-wide banner
+    rings on the feed, a profile or another chat), and to none of the caller's."""
+    chat, anna, boris, carl = await db(make_dialog)()
+    other = await db(DialogFactory)(user=boris, other=carl)
+    peers = await open_peers(anna=anna, boris_feed=boris, boris_chat=boris, carl=carl)
+    call = str(uuid.uuid4())
+    await peers["anna"].send({"type": "call.ring", "chat": chat.pk, "call": call, "video": True})
+    got = await delivered(peers, "call.ring", {"boris_feed", "boris_chat"})
+    assert got["boris_feed"] == got["boris_chat"]
+    assert got["boris_feed"]["chat"] == chat.pk != other.pk
+    await close_all(peers)
+
+
 @pytest.mark.parametrize("frame_type", [*sorted(EXTRAS), "call.decline", "call.end"])
 async def test_outsider_cannot_signal_into_a_dialog(call_room, frame_type):
     chat, peers = call_room

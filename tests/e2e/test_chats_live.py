@@ -103,6 +103,7 @@ def test_two_people_chat_live_in_a_new_group(login_page, live):
     mine = a.locator("li.msg-mine").filter(has_text="Hello Boris (edited text)")
     mine.get_by_label("Message actions").click()
     mine.get_by_role("button", name="Delete for everyone").click()
+    a.get_by_role("dialog").get_by_role("button", name="Delete for everyone").click()
     expect(b.locator("li.msg").filter(has_text="Hello Boris")).to_have_count(0)
     expect(b.locator("li.msg-deleted")).to_have_count(1)
     expect(b.locator("li.msg-deleted")).to_contain_text("Message deleted")

@@ -27,9 +27,9 @@ def test_report_suspend_in_admin_closes_socket_and_refuses_login(login_page, liv
     MessageFactory(sender=reporter, chat=chat, text="Hello there")
     MessageFactory(sender=author, chat=chat, text="I will find you")
 
-    # The author has the site open: their socket is connected.
-    author_page = login_page(author)
-    author_page.goto(f"{live.url}/chats/")
+    # The author has the dialog open (on a phone): their socket is connected.
+    author_page = login_page(author, viewport={"width": 390, "height": 844})
+    author_page.goto(f"{live.url}/chats/{chat.pk}/")
     expect(author_page.locator("body")).to_have_attribute("data-socket", "open")
 
     # The reporter reports the message from its menu.
@@ -72,6 +72,18 @@ def test_report_suspend_in_admin_closes_socket_and_refuses_login(login_page, liv
     closed_after_ms = author_page.evaluate("() => window.__closedAt") - submitted_at
     assert closed_after_ms < 1500, closed_after_ms
     expect(admin.locator(".messagelist")).to_contain_text("Suspended: 1")
+
+    # The open page says why and until when, links to the login page, disables the composer
+    # and stays closed (no silent reconnection attempts).
+    banner = author_page.get_by_role("alert").filter(has_text="suspended by the moderators until")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text(str(User.objects.get(pk=author.pk).suspended_until.year))
+    expect(banner.get_by_role("link", name="Go to the login page")).to_have_attribute(
+        "href", "/accounts/login/"
+    )
+    expect(author_page.locator("#composer textarea")).to_be_disabled()
+    expect(author_page.locator("body")).to_have_attribute("data-session", "ended")
+    expect(author_page.locator("body")).to_have_attribute("data-socket", "closed")
 
     # Their session is gone; logging in again is refused with a clear message.
     author_page.goto(f"{live.url}/chats/")

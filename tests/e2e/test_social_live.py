@@ -104,6 +104,7 @@ def test_friends_post_like_and_comment_update_live(login_page, live):
 
     # A deletes the comment; it disappears from B's page live.
     comment.get_by_role("button", name="Delete").click()
+    page_a.get_by_role("dialog").get_by_role("button", name="Delete").click()
     expect(comment).to_have_count(0)
     expect(post_b.locator(".comment", has_text="Красота!")).to_have_count(0)
     expect(post_b.locator("[data-comment-count]")).to_have_text("0")

@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 async def test_suspended_users_sockets_close_and_others_stay_open():
-    """The suspended author's socket closes with 4001; a bystander's keeps working."""
+    """The suspended author's socket is told why and until when, then closes with 4001; a
+    bystander's keeps working."""
     moderator = await database_sync_to_async(make_moderator)()
     author, bystander = [await database_sync_to_async(UserFactory)() for _ in range(2)]
     author_socket, connected, _ = await connect_as(author)
@@ -29,10 +30,35 @@ async def test_suspended_users_sockets_close_and_others_stay_open():
         moderator=moderator, user=author, days=2, reason="spam"
     )
 
+    notice = await author_socket.receive_json_from(timeout=1)
+    assert notice == {
+        "type": "account.suspended",
+        "until": (
+            await database_sync_to_async(User.objects.get)(pk=author.pk)
+        ).suspended_until.isoformat(),
+        "banned": False,
+    }
     assert (await author_socket.receive_output(timeout=1))["code"] == 4001
     await bystander_socket.send_json_to({"type": "ping"})
     assert await bystander_socket.receive_json_from() == {"type": "pong"}
     await bystander_socket.disconnect()
+
+
+async def test_a_ban_is_announced_as_a_ban():
+    """A ban's notice says `banned` (its far-future date is not worth showing)."""
+    moderator = await database_sync_to_async(make_moderator)()
+    author = await database_sync_to_async(UserFactory)()
+    author_socket, connected, _ = await connect_as(author)
+    assert connected
+    await author_socket.receive_json_from()
+
+    await database_sync_to_async(services.user_suspend)(
+        moderator=moderator, user=author, days=None, reason="bot"
+    )
+
+    notice = await author_socket.receive_json_from(timeout=1)
+    assert (notice["type"], notice["banned"]) == ("account.suspended", True)
+    assert (await author_socket.receive_output(timeout=1))["code"] == 4001
 
 
 async def test_a_surviving_session_of_a_suspended_user_opens_no_socket():
