@@ -14,17 +14,28 @@ RANGE_CHUNK = 4 * 1024 * 1024
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """(first, last) of a single `Range: bytes=a-b` request within `size`, else None."""
+UNSATISFIABLE = "unsatisfiable"
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """(first, last) of a single `Range: bytes=a-b` request within `size`; UNSATISFIABLE when
+    it asks for no byte of the file (`bytes=-0`, a start at or past the end, an empty file);
+    None when the header is not one range we understand, which RFC 9110 says to ignore."""
     match = RANGE_RE.match(header.strip())
-    if not match or size == 0 or match.groups() == ("", ""):
+    if not match or match.groups() == ("", ""):
         return None
     first, last = match.groups()
     if first == "":  # the last N bytes
+        if int(last) == 0 or size == 0:
+            return UNSATISFIABLE
         return max(0, size - int(last)), size - 1
     start = int(first)
+    if last and int(last) < start:
+        return None  # invalid, not unsatisfiable
+    if start >= size:
+        return UNSATISFIABLE
     end = min(int(last), size - 1) if last else size - 1
-    return (start, end) if start <= end else None
+    return start, end
 
 
 def serve_private_file(
@@ -42,7 +53,11 @@ def serve_private_file(
             raise Http404 from None
         size = handle.size
         wanted = _byte_range(range_header, size) if range_header else None
-        if wanted is not None:
+        if wanted == UNSATISFIABLE:
+            handle.close()
+            response = HttpResponse(status=416, content_type=content_type)
+            response["Content-Range"] = f"bytes */{size}"
+        elif isinstance(wanted, tuple):
             first, last = wanted
             last = min(last, first + RANGE_CHUNK - 1)  # the browser asks again for the rest
             handle.seek(first)
