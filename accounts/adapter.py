@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import DELETED_USERNAME_PREFIX, User
 from messenger.realtime import close_sockets
@@ -25,6 +26,14 @@ def suspension_message(user: User) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _lazy(
+            "Too many wrong passwords for this account: password sign-in is paused for a few "
+            "minutes. Sign in with a sign-in code sent to your email, or reset your password."
+        ),
+    }
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         # deleted-<id> names are given to deleted accounts (accounts.services.account_delete).
         if username.lower().startswith(DELETED_USERNAME_PREFIX):
