@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
+from messenger.tokens import authenticate_access_token
+
 RANGE_CHUNK = 4 * 1024 * 1024
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def session_or_token(view):
+    """Let API clients fetch private files with `Authorization: Bearer <access token>` (the
+    URLs the API hands out); the browser's session works as before. Reads only."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            found = authenticate_access_token(token.strip())
+            if found is None:
+                return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
+            request.user = found[0]
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 UNSATISFIABLE = "unsatisfiable"
