@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import DELETED_USERNAME_PREFIX, User
 from messenger.realtime import close_sockets
@@ -35,6 +36,14 @@ def mail_site() -> Site:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _lazy(
+            "Too many wrong passwords for this account: password sign-in is paused for a few "
+            "minutes. Sign in with a sign-in code sent to your email, or reset your password."
+        ),
+    }
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's templates greet from `current_site`, which the Sites framework's row would
         # fill with example.com; the settings say what this site is called and where it lives.

@@ -3,8 +3,6 @@ files). Thin: parse, call one service or selector, render or redirect."""
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,8 +31,7 @@ from chats.forms import (
     MembersAddForm,
 )
 from chats.models import Attachment, Membership
-from messenger.private_files import serve_private_file
-from messenger.tokens import authenticate_access_token
+from messenger.private_files import serve_private_file, session_or_token
 
 # Served inline (shown in the page); every other type is a download.
 INLINE_TYPES = {
@@ -508,24 +505,7 @@ def attachment_upload(request: HttpRequest, chat_id: int) -> JsonResponse:
     return JsonResponse(events.attachment_payload(attachment), status=201)
 
 
-def _session_or_token(view):
-    """Let API clients fetch chat files with `Authorization: Bearer <access token>` (the URL
-    in a message's attachments); the browser's session works as before. Reads only."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and token:
-            found = authenticate_access_token(token.strip())
-            if found is None:
-                return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
-            request.user = found[0]
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@_session_or_token
+@session_or_token
 @login_required
 @require_GET
 def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
@@ -540,7 +520,7 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBas
     )
 
 
-@_session_or_token
+@session_or_token
 @login_required
 @require_GET
 def attachment_thumb(request: HttpRequest, attachment_id: int) -> HttpResponseBase:

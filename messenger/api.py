@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -204,6 +205,12 @@ def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     return error_response(400, "invalid", _("The request is malformed."))
 
 
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(
+        400, "invalid", _("The multipart body is malformed (missing boundary or cut short).")
+    )
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API %s %s failed", request.method, request.path, exc_info=exc)
     return error_response(500, "internal", _("The server failed to handle this request."))
@@ -310,6 +317,7 @@ api.add_exception_handler(Http404, _not_found)
 api.add_exception_handler(PermissionDenied, _forbidden)
 api.add_exception_handler(RequestDataTooBig, _too_large)
 api.add_exception_handler(SuspiciousOperation, _suspicious)
+api.add_exception_handler(MultiPartParserError, _bad_multipart)
 api.add_exception_handler(Exception, _unexpected)
 
 # One line per app; routers are added as the apps grow their APIs.

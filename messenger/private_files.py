@@ -2,29 +2,60 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
+
+from messenger.tokens import authenticate_access_token
 
 RANGE_CHUNK = 4 * 1024 * 1024
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """(first, last) of a single `Range: bytes=a-b` request within `size`, else None."""
+def session_or_token(view):
+    """Let API clients fetch private files with `Authorization: Bearer <access token>` (the
+    URLs the API hands out); the browser's session works as before. Reads only."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            found = authenticate_access_token(token.strip())
+            if found is None:
+                return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
+            request.user = found[0]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+UNSATISFIABLE = "unsatisfiable"
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """(first, last) of a single `Range: bytes=a-b` request within `size`; UNSATISFIABLE when
+    it asks for no byte of the file (`bytes=-0`, a start at or past the end, an empty file);
+    None when the header is not one range we understand, which RFC 9110 says to ignore."""
     match = RANGE_RE.match(header.strip())
-    if not match or size == 0 or match.groups() == ("", ""):
+    if not match or match.groups() == ("", ""):
         return None
     first, last = match.groups()
     if first == "":  # the last N bytes
+        if int(last) == 0 or size == 0:
+            return UNSATISFIABLE
         return max(0, size - int(last)), size - 1
     start = int(first)
+    if last and int(last) < start:
+        return None  # invalid, not unsatisfiable
+    if start >= size:
+        return UNSATISFIABLE
     end = min(int(last), size - 1) if last else size - 1
-    return (start, end) if start <= end else None
+    return start, end
 
 
 def serve_private_file(
@@ -42,7 +73,11 @@ def serve_private_file(
             raise Http404 from None
         size = handle.size
         wanted = _byte_range(range_header, size) if range_header else None
-        if wanted is not None:
+        if wanted == UNSATISFIABLE:
+            handle.close()
+            response = HttpResponse(status=416, content_type=content_type)
+            response["Content-Range"] = f"bytes */{size}"
+        elif isinstance(wanted, tuple):
             first, last = wanted
             last = min(last, first + RANGE_CHUNK - 1)  # the browser asks again for the rest
             handle.seek(first)

@@ -204,6 +204,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Five wrong passwords pause password logins to an account for five minutes, wherever they
+# come from; the owner gets in anyway with a sign-in code emailed to the account (below) or a
+# password reset, which clears the pause (docs/security.md, issue 14).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -6,18 +6,30 @@ still exists and that Django's session auth hash (derived from the password) sti
 logout and a password change end the token at once. Django's hash does not cover the email
 address, so login records a fingerprint of it in the token's session and both access and
 refresh tokens are refused once it no longer matches: changing the email ends API sessions too.
+
+Refresh tokens rotate (each refresh gives a new one and retires the old). A retired refresh
+token presented again means two parties hold the family, one of them a thief: the whole login
+(its session, so every access and refresh token of it, and its sockets) ends at once.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from allauth.account.internal.userkit import str_to_user_id
 from allauth.headless.tokens.strategies.jwt import JWTTokenStrategy
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
+
+from messenger.realtime import close_sockets
+
+logger = logging.getLogger("beseda.auth")
 
 EMAIL_FINGERPRINT_KEY = "beseda_api_email"
 
@@ -54,6 +66,27 @@ def authenticate_access_token(token: str) -> tuple[AbstractBaseUser, str] | None
     return user, session.session_key
 
 
+def token_family_end(*, session: SessionBase, user_id: Any) -> None:
+    """End the login a token family belongs to: its session (so all its tokens) and sockets."""
+    session_key = session.session_key
+    with transaction.atomic():
+        UserSession.objects.filter(session_key=session_key).delete()
+        session.delete()
+        transaction.on_commit(lambda: close_sockets([user_id], only_session=session_key))
+
+
+def _is_retired_refresh_token(token: str) -> tuple[SessionBase, dict[str, Any]] | None:
+    """(session, payload) if `token` is a refresh token we signed for a live session that has
+    since retired it (rotated out), else None."""
+    payload = jwt_internal.decode_token(token, "refresh")
+    if payload is None:
+        return None
+    session = jwt_internal.get_token_session(payload)
+    if session is None or payload["jti"] in jwt_internal.get_refresh_token_state(session):
+        return None
+    return session, payload
+
+
 class TokenStrategy(JWTTokenStrategy):
     """allauth's JWT strategy plus the email fingerprint check (see the module docstring)."""
 
@@ -65,6 +98,13 @@ class TokenStrategy(JWTTokenStrategy):
         return payload
 
     def refresh_token(self, refresh_token: str) -> tuple[str, str] | None:
+        retired = _is_retired_refresh_token(refresh_token)
+        if retired is not None:
+            session, payload = retired
+            user_id = str_to_user_id(payload["sub"])
+            logger.warning("retired refresh token reused: ending that login of user %s", user_id)
+            token_family_end(session=session, user_id=user_id)
+            return None
         checked = jwt_internal.validate_refresh_token(refresh_token)
         if checked is None:
             return None

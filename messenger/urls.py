@@ -23,13 +23,6 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    from django.views.static import serve
-
-    # Only the public folders: chat files go through chats' permission-checked view.
-    urlpatterns += [
-        re_path(
-            r"^media/(?P<path>(?:avatars|social|chat-avatars)/.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        ),
-    ]
+    # Only the public folders (views.public_media checks the resolved path): chat files,
+    # exports and post photos go through their apps' permission-checked views.
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", views.public_media)]

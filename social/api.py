@@ -248,13 +248,14 @@ class ImageOut(Schema):
     height: int
 
 
-def _image(image, thumbnail, width: int, height: int) -> dict:
-    return {"url": image.url, "thumbnail_url": thumbnail.url, "width": width, "height": height}
+def _image(url: str, thumbnail_url: str, width: int, height: int) -> dict:
+    return {"url": url, "thumbnail_url": thumbnail_url, "width": width, "height": height}
 
 
 def _photos(photos) -> list[dict]:
-    """ImageOut of each of the (prefetched) photos of a post, topic or reply."""
-    return [_image(p.image, p.thumbnail, p.width, p.height) for p in photos.all()]
+    """ImageOut of each of the (prefetched) photos of a post, topic or reply. Post photos are
+    permission-checked URLs (send the access token with them); board photos are public files."""
+    return [_image(p.url, p.thumbnail_url, p.width, p.height) for p in photos.all()]
 
 
 class PostOut(Schema):
@@ -451,7 +452,10 @@ class CommentOut(Schema):
         if not comment.photo:
             return None
         return _image(
-            comment.photo, comment.photo_thumbnail, comment.photo_width, comment.photo_height
+            comment.photo_url,
+            comment.photo_thumbnail_url,
+            comment.photo_width,
+            comment.photo_height,
         )
 
 

@@ -104,8 +104,8 @@ def comment_brief(comment) -> CommentBrief:
     photo = None
     if comment.photo:
         photo = {
-            "url": comment.photo.url,
-            "thumbnail_url": comment.photo_thumbnail.url,
+            "url": comment.photo_url,
+            "thumbnail_url": comment.photo_thumbnail_url,
             "width": comment.photo_width,
             "height": comment.photo_height,
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,9 +129,24 @@ class Photo(models.Model):
     def file_names(self) -> list[str]:
         return [f.name for f in (self.image, self.thumbnail) if f]
 
+    @property
+    def url(self) -> str:
+        return self.image.url
+
+    @property
+    def thumbnail_url(self) -> str:
+        return self.thumbnail.url
+
+
+# Photos of posts and comments are as private as their post: stored outside the public media
+# folders and served by social.views after the post's access check.
+PRIVATE_PHOTO_FOLDER = "posts/%Y/%m/"
+
 
 class PostPhoto(Photo):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=PRIVATE_PHOTO_FOLDER)
+    thumbnail = models.ImageField(upload_to=PRIVATE_PHOTO_FOLDER)
 
     class Meta(Photo.Meta):
         verbose_name = _("post photo")
@@ -138,6 +154,14 @@ class PostPhoto(Photo):
 
     def __str__(self) -> str:
         return f"photo {self.position} of post {self.post_id}"
+
+    @property
+    def url(self) -> str:
+        return reverse("social:post_photo", args=[self.post_id, self.pk])
+
+    @property
+    def thumbnail_url(self) -> str:
+        return reverse("social:post_photo_thumb", args=[self.post_id, self.pk])
 
 
 class PostLike(models.Model):
@@ -164,8 +188,8 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_comments"
     )
     text = models.TextField(_("comment"), max_length=COMMENT_TEXT_MAX, blank=True)
-    photo = models.ImageField(upload_to="social/%Y/%m/", blank=True)
-    photo_thumbnail = models.ImageField(upload_to="social/%Y/%m/", blank=True)
+    photo = models.ImageField(upload_to=PRIVATE_PHOTO_FOLDER, blank=True)
+    photo_thumbnail = models.ImageField(upload_to=PRIVATE_PHOTO_FOLDER, blank=True)
     photo_width = models.PositiveIntegerField(null=True, blank=True)
     photo_height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -180,6 +204,14 @@ class Comment(models.Model):
 
     def file_names(self) -> list[str]:
         return [f.name for f in (self.photo, self.photo_thumbnail) if f]
+
+    @property
+    def photo_url(self) -> str:
+        return reverse("social:comment_photo", args=[self.pk]) if self.photo else ""
+
+    @property
+    def photo_thumbnail_url(self) -> str:
+        return reverse("social:comment_photo_thumb", args=[self.pk]) if self.photo else ""
 
 
 # -- discussion board ---------------------------------------------------------------------------

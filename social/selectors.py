@@ -26,7 +26,16 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between, visible_users
 from messenger.search import matching, normalise
-from social.models import Comment, FriendRequest, Friendship, Post, PostLike, Reply, Topic
+from social.models import (
+    Comment,
+    FriendRequest,
+    Friendship,
+    Post,
+    PostLike,
+    PostPhoto,
+    Reply,
+    Topic,
+)
 
 PAGE_SIZE = 20
 MUTUAL_FRIENDS_SHOWN = 6
@@ -443,6 +452,12 @@ def wall_for(
 def post_get_for_user(viewer: User, post_id: int) -> Post:
     """The post if `viewer` may see it; Http404 for missing and forbidden alike."""
     return get_object_or_404(Post.objects.visible_to(viewer).select_related("author"), pk=post_id)
+
+
+def post_photo_get_for_user(viewer: User, post_id: int, photo_id: int) -> PostPhoto:
+    """A photo of a post `viewer` may see; Http404 for missing and forbidden alike."""
+    post = post_get_for_user(viewer, post_id)
+    return get_object_or_404(PostPhoto.objects.filter(post=post), pk=photo_id)
 
 
 def post_card_for_user(viewer: User, post_id: int) -> Post:

@@ -19,6 +19,18 @@ urlpatterns = [
     path("posts/<int:post_id>/likes/", views.post_likes, name="post_likes"),
     path("posts/<int:post_id>/comments/", views.comment_create, name="comment_create"),
     path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
+    path("posts/<int:post_id>/photos/<int:photo_id>/", views.post_photo, name="post_photo"),
+    path(
+        "posts/<int:post_id>/photos/<int:photo_id>/thumb/",
+        views.post_photo_thumb,
+        name="post_photo_thumb",
+    ),
+    path("comments/<int:comment_id>/photo/", views.comment_photo, name="comment_photo"),
+    path(
+        "comments/<int:comment_id>/photo/thumb/",
+        views.comment_photo_thumb,
+        name="comment_photo_thumb",
+    ),
     path("board/", views.board, name="board"),
 ]
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import user_get_visible
+from messenger.private_files import serve_private_file, session_or_token
 from social import selectors, services
 from social.forms import CommentForm, PostEditForm, PostForm, ReplyForm, TopicForm
 from social.models import Post
@@ -408,3 +410,50 @@ def reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
     topic = services.reply_delete(user=request.user, reply_id=reply_id)
     messages.success(request, _("The reply is deleted."))
     return _redirect_back(request, reverse("social:topic", args=[topic.pk]))
+
+
+# -- photos of posts and comments: only for people who may see the post -----------------------
+def _photo_response(request: HttpRequest, name: str) -> HttpResponseBase:
+    return serve_private_file(name, content_type="image/jpeg", filename="photo.jpg", inline=True)
+
+
+def _signed_in_or_404(request: HttpRequest) -> None:
+    # An <img> has nowhere to go after a login redirect; a logged-out visitor learns nothing.
+    if not request.user.is_authenticated:
+        raise Http404
+
+
+@session_or_token
+@require_GET
+def post_photo(request: HttpRequest, post_id: int, photo_id: int) -> HttpResponseBase:
+    _signed_in_or_404(request)
+    photo = selectors.post_photo_get_for_user(request.user, post_id, photo_id)
+    return _photo_response(request, photo.image.name)
+
+
+@session_or_token
+@require_GET
+def post_photo_thumb(request: HttpRequest, post_id: int, photo_id: int) -> HttpResponseBase:
+    _signed_in_or_404(request)
+    photo = selectors.post_photo_get_for_user(request.user, post_id, photo_id)
+    return _photo_response(request, photo.thumbnail.name)
+
+
+@session_or_token
+@require_GET
+def comment_photo(request: HttpRequest, comment_id: int) -> HttpResponseBase:
+    _signed_in_or_404(request)
+    comment = selectors.comment_get_for_user(request.user, comment_id)
+    if not comment.photo:
+        raise Http404
+    return _photo_response(request, comment.photo.name)
+
+
+@session_or_token
+@require_GET
+def comment_photo_thumb(request: HttpRequest, comment_id: int) -> HttpResponseBase:
+    _signed_in_or_404(request)
+    comment = selectors.comment_get_for_user(request.user, comment_id)
+    if not comment.photo_thumbnail:
+        raise Http404
+    return _photo_response(request, comment.photo_thumbnail.name)

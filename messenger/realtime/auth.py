@@ -1,7 +1,10 @@
 """Who opened a socket: the session cookie (browsers) or an API access token (other clients).
 
 Browsers authenticate /ws/ with their session cookie, so the handshake must come from one of
-our pages: a missing or foreign Origin is refused (cross-site WebSocket hijacking). Other
+our pages: a missing or foreign Origin is refused (cross-site WebSocket hijacking). "Ours" is
+decided as Django's CSRF origin check decides it, on scheme, host and port: the handshake's own
+`scheme://Host` (Host in ALLOWED_HOSTS; https when the socket is TLS or the proxy says so
+through SECURE_PROXY_SSL_HEADER), or an entry of CSRF_TRUSTED_ORIGINS (`*.` wildcards too). Other
 clients send `Authorization: Bearer <access token>` (the token of /api/v1/, from allauth's app
 login). A token is not sent by a browser on its own, so a token handshake may omit Origin; one
 that does carry an Origin must still name an allowed host. A bad token leaves the socket
@@ -10,9 +13,14 @@ anonymous and the consumer refuses it with 4401.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from channels.auth import AuthMiddlewareStack
-from channels.security.websocket import AllowedHostsOriginValidator
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http.request import split_domain_port, validate_host
+from django.utils.http import is_same_domain
 
 from messenger.realtime.db import db
 from messenger.tokens import authenticate_access_token
@@ -30,6 +38,68 @@ def bearer_token(scope) -> str | None:
 
 def has_origin(scope) -> bool:
     return any(name == b"origin" for name, _ in scope.get("headers", ()))
+
+
+def _header(scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
+
+
+def _own_origin(scope) -> str | None:
+    """`scheme://host[:port]` of the handshake as Django's request.is_secure()/get_host() would
+    see it, or None when its Host is missing or not in ALLOWED_HOSTS."""
+    host = _header(scope, b"host")
+    if settings.USE_X_FORWARDED_HOST:
+        host = (_header(scope, b"x-forwarded-host") or "").split(",")[0].strip() or host
+    if not host:
+        return None
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    domain, _port = split_domain_port(host)
+    if not domain or not validate_host(domain, allowed):
+        return None
+    secure = scope.get("scheme") in ("wss", "https")
+    if settings.SECURE_PROXY_SSL_HEADER:
+        meta_name, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        header_name = meta_name.removeprefix("HTTP_").lower().replace("_", "-").encode("latin-1")
+        forwarded = _header(scope, header_name)
+        if forwarded is not None:
+            secure = forwarded.split(",")[0].strip() == secure_value
+    return f"{'https' if secure else 'http'}://{host}"
+
+
+def origin_is_ours(scope) -> bool:
+    """True if the handshake's Origin is the site's own, compared as Django's CSRF check does."""
+    origin = _header(scope, b"origin")
+    if not origin or origin == "null":
+        return False
+    if origin == _own_origin(scope) or origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    try:
+        parsed = urlsplit(origin)
+    except ValueError:
+        return False
+    wildcards = [
+        urlsplit(trusted).netloc.lstrip("*")
+        for trusted in settings.CSRF_TRUSTED_ORIGINS
+        if "*" in trusted and urlsplit(trusted).scheme == parsed.scheme
+    ]
+    return any(is_same_domain(parsed.netloc, pattern) for pattern in wildcards)
+
+
+class SiteOriginValidator:
+    """Refuses the handshake (403) unless `origin_is_ours`."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if not origin_is_ours(scope):
+            return await WebsocketDenier()(scope, receive, send)
+        return await self.inner(scope, receive, send)
 
 
 class TokenAuthMiddleware:
@@ -53,10 +123,10 @@ class SocketAuthMiddleware:
     """Routes a handshake to token authentication or to the cookie session with Origin check."""
 
     def __init__(self, inner) -> None:
-        self.cookie_app = AllowedHostsOriginValidator(AuthMiddlewareStack(inner))
+        self.cookie_app = SiteOriginValidator(AuthMiddlewareStack(inner))
         token_app = TokenAuthMiddleware(inner)
         self.token_app = token_app
-        self.token_app_with_origin = AllowedHostsOriginValidator(token_app)
+        self.token_app_with_origin = SiteOriginValidator(token_app)
 
     async def __call__(self, scope, receive, send):
         if bearer_token(scope) is None:

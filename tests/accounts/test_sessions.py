@@ -17,6 +17,7 @@ from tests.factories.accounts import PASSWORD
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
+HOST = (b"host", b"127.0.0.1")
 ORIGIN = (b"origin", b"http://127.0.0.1")
 NEW_PASSWORD = "another-long-secret-31"
 
@@ -31,7 +32,8 @@ def signed_in_client(user) -> Client:
 
 async def open_socket(client: Client) -> WebsocketCommunicator:
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    communicator = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN, (b"cookie", cookie)])
+    headers = [HOST, ORIGIN, (b"cookie", cookie)]
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
     connected, _ = await communicator.connect()
     assert connected
     assert (await communicator.receive_json_from())["type"] == "hello"

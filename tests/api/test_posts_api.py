@@ -100,7 +100,10 @@ def test_post_shows_counts_images_and_my_like(api_as, user, other_user):
     assert (body["like_count"], body["comment_count"], body["liked_by_me"]) == (2, 1, True)
     [image] = body["images"]
     assert set(image) == {"url", "thumbnail_url", "width", "height"}
-    assert image["url"].startswith("/media/") and image["thumbnail_url"].startswith("/media/")
+    # Post photos are served after the post's access check, not from public /media/.
+    photo = post.photos.get()
+    assert image["url"] == f"/posts/{post.pk}/photos/{photo.pk}/"
+    assert image["thumbnail_url"] == f"/posts/{post.pk}/photos/{photo.pk}/thumb/"
     assert (image["width"], image["height"]) == (40, 30)
 
 
@@ -200,8 +203,9 @@ def test_publish_with_images(api_as, user):
     body = response.json()
     assert body["text"] == ""
     assert [(i["width"], i["height"]) for i in body["images"]] == [(300, 200), (50, 80)]
-    assert all(i["url"].endswith(".jpg") for i in body["images"])
-    assert PostPhoto.objects.filter(post_id=body["id"]).count() == 2
+    photos = PostPhoto.objects.filter(post_id=body["id"])
+    assert [p.image.name.endswith(".jpg") for p in photos] == [True, True]
+    assert [i["url"] for i in body["images"]] == [p.url for p in photos]
 
 
 def not_an_image() -> SimpleUploadedFile:

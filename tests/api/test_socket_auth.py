@@ -18,7 +18,8 @@ FOREIGN_ORIGIN = (b"origin", b"http://evil.example")
 
 
 async def connect_with_token(token: str, *extra_headers):
-    headers = [(b"authorization", f"Bearer {token}".encode()), *extra_headers]
+    headers = [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {token}".encode())]
+    headers += extra_headers
     communicator = WebsocketCommunicator(application, "/ws/", headers=list(headers))
     connected, code = await communicator.connect()
     return communicator, connected, code

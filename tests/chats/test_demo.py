@@ -22,8 +22,8 @@ def counts() -> tuple:
 
 def test_seed_demo_creates_chats_once():
     """seed_demo makes two dialogs and a group with messages; a second run adds nothing."""
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--insecure-demo", stdout=io.StringIO())
     first = counts()
     assert first == (2, 1, 9, 3, 1)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--insecure-demo", stdout=io.StringIO())
     assert counts() == first

@@ -174,7 +174,10 @@ def test_recordings_are_served_in_byte_ranges_for_seeking(client, group, people)
     assert part["Content-Range"] == f"bytes 4-11/{len(WEBM)}"
     tail = client.get(data["url"], headers={"Range": "bytes=-5"})
     assert (tail.status_code, tail.content) == (206, WEBM[-5:])
-    whole = client.get(data["url"], headers={"Range": "bytes=9999-"})
+    past_the_end = client.get(data["url"], headers={"Range": "bytes=9999-"})
+    assert past_the_end.status_code == 416
+    assert past_the_end["Content-Range"] == f"bytes */{len(WEBM)}"
+    whole = client.get(data["url"], headers={"Range": "bytes=9-4"})
     assert whole.status_code == 200
     assert whole["Accept-Ranges"] == "bytes"
     assert b"".join(whole.streaming_content) == WEBM

@@ -19,7 +19,8 @@ ORIGIN = (b"origin", b"http://127.0.0.1")
 
 async def connect_as(user, *, origin=ORIGIN, session_key=None):
     """Open /ws/ as `user` through the real ASGI stack (origin check + session auth)."""
-    headers = [origin] if origin else []
+    # Host as a browser sends it: the origin check compares Origin with the handshake's host.
+    headers = [(b"host", b"127.0.0.1"), *([origin] if origin else [])]
     if user is not None:
         session_key = session_key or await database_sync_to_async(_login)(user)
         headers.append((b"cookie", f"sessionid={session_key}".encode()))

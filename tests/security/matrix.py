@@ -81,6 +81,10 @@ HTTP: dict[str, Row] = {
     "social:post_likes": Row("GET", "/posts/{post}/likes/", FRIENDS_OF_OWNER),
     "social:comment_create": Row("POST", "/posts/{post}/comments/", FRIENDS_OF_OWNER, body={"text": "c"}),
     "social:comment_delete": Row("POST", "/comments/{comment}/delete/", "friend owner", swap=("comment",)),
+    "social:post_photo": Row("GET", "/posts/{post}/photos/{post_photo}/", FRIENDS_OF_OWNER, swap=("post_photo",)),
+    "social:post_photo_thumb": Row("GET", "/posts/{post}/photos/{post_photo}/thumb/", FRIENDS_OF_OWNER, swap=("post_photo",)),
+    "social:comment_photo": Row("GET", "/comments/{comment}/photo/", FRIENDS_OF_OWNER, swap=("comment",)),
+    "social:comment_photo_thumb": Row("GET", "/comments/{comment}/photo/thumb/", FRIENDS_OF_OWNER, swap=("comment",)),
     "social:board": Row("GET", "/board/", U),
     "social:topic_create": Row("POST", "/board/new/", U, body={"title": "t", "body": "b"}),
     "social:topic": Row("GET", "/board/{topic}/", NOT_BLOCKED),
@@ -139,7 +143,7 @@ HTTP_SKIPPED = {
     "_allauth/": "allauth headless API (tokens): tests/api/test_auth.py",
     "api/v1/": "REST API: the API table below covers every operation",
     "i18n/": "Django's set_language: changes only the visitor's language cookie",
-    "media/": "public folders only (avatars, post photos, group photos under random names)",
+    "media/": "public folders only (avatars, board photos, group photos under random names)",
     "static/": "static files",
 }
 

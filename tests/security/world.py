@@ -105,8 +105,12 @@ def build_world() -> World:
     block_create(blocker=owner, blocked=blocked)
 
     friend_request_send(from_user=owner, to_user=stranger)  # pending: the stranger may answer
-    post = post_create(author=owner, text=SECRETS["post"], audience=Audience.FRIENDS, photos=[])
-    comment = comment_create(author=friend, post_id=post.pk, text=SECRETS["comment"])
+    post = post_create(
+        author=owner, text=SECRETS["post"], audience=Audience.FRIENDS, photos=[photo_upload()]
+    )
+    comment = comment_create(
+        author=friend, post_id=post.pk, text=SECRETS["comment"], photo=photo_upload("c.jpg")
+    )
     topic = topic_create(author=owner, title="Board topic", body="Topic body", photos=[])
     reply = reply_create(author=friend, topic_id=topic.pk, text="A reply")
     avatar = avatar_upload(user=owner, uploaded_file=photo_upload(), crop=None)
@@ -119,7 +123,9 @@ def build_world() -> World:
     other_group = GroupFactory(created_by=stranger, title="Stranger's group")
     other_attachment = _image_attachment(stranger, other_group, "other.png")
     other_message = _send(stranger, other_group, "stranger's message")
-    other_post = post_create(author=stranger, text="public", audience=Audience.EVERYONE, photos=[])
+    other_post = post_create(
+        author=stranger, text="public", audience=Audience.EVERYONE, photos=[photo_upload()]
+    )
     other_comment = comment_create(author=stranger, post_id=other_post.pk, text="theirs")
     other_topic = topic_create(author=stranger, title="Other topic", body="Body", photos=[])
     other_reply = reply_create(author=stranger, topic_id=other_topic.pk, text="theirs")
@@ -138,6 +144,7 @@ def build_world() -> World:
         "dialog_message": dialog_message.pk,
         "attachment": attachment.pk,
         "post": post.pk,
+        "post_photo": post.photos.get().pk,
         "comment": comment.pk,
         "topic": topic.pk,
         "reply": reply.pk,
@@ -164,6 +171,7 @@ def build_world() -> World:
         "member": stranger.username,
         "member_id": stranger.pk,
         "post": other_post.pk,
+        "post_photo": other_post.photos.get().pk,
         "topic": other_topic.pk,
     }
     return World(users=users, ids=ids, foreign=foreign)

@@ -21,9 +21,9 @@ def counts():
 
 def test_seed_demo_is_idempotent_and_pages_show_it(client):
     """Running seed_demo twice leaves the same data, and Anna's feed and board show it."""
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--insecure-demo", stdout=io.StringIO())
     first = counts()
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--insecure-demo", stdout=io.StringIO())
     assert counts() == first
     assert all(first)
     client.force_login(User.objects.get(username="anna"))

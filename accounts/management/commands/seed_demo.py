@@ -1,6 +1,11 @@
-"""Load demo data for `make run` (idempotent: running it again changes nothing)."""
+"""Load demo data for `make run` (idempotent: running it again changes nothing).
 
-from django.core.management.base import BaseCommand
+The demo accounts, a superuser among them, share a password printed in the README and the
+docs, so with DEBUG off the command refuses unless given `--insecure-demo`.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
@@ -9,7 +14,19 @@ from accounts import demo as accounts_demo
 class Command(BaseCommand):
     help = "Create demo users (with avatars), friendships, posts and chats; safe to re-run."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--insecure-demo",
+            action="store_true",
+            help="Load the demo accounts (published password, a superuser) even with DEBUG off.",
+        )
+
     def handle(self, *args, **options) -> None:
+        if not settings.DEBUG and not options["insecure_demo"]:
+            raise CommandError(
+                "DEBUG is off: seed_demo would create a superuser whose password is published. "
+                "Run it in development, or pass --insecure-demo if this site is a throwaway demo."
+            )
         with transaction.atomic():
             users = accounts_demo.seed()
             for step in accounts_demo.DEMO_STEPS:
