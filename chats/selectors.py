@@ -309,12 +309,16 @@ def unread_total(user: User) -> int:
 
 
 # -- one chat ---------------------------------------------------------------------------------
-def _visible_messages(user: User, chat: Chat, membership: Membership) -> QuerySet[Message]:
-    hidden = MessageHide.objects.filter(user=user, message_id=OuterRef("pk"))
-    return (
-        _message_queryset()
-        .filter(chat=chat, seq__gt=membership.cleared_seq)
-        .exclude(Exists(hidden))
+def visible_messages(
+    membership: Membership, *, queryset: QuerySet[Message] | None = None
+) -> QuerySet[Message]:
+    """The messages of the membership's chat its member may see: above their history floor,
+    not deleted for them (those deleted for everyone stay, as tombstones). The rule for lists
+    of messages (history, exports), as `message_get_for_user` is for one."""
+    hidden = MessageHide.objects.filter(user_id=membership.user_id, message_id=OuterRef("pk"))
+    rows = Message.objects.all() if queryset is None else queryset
+    return rows.filter(chat_id=membership.chat_id, seq__gt=membership.cleared_seq).exclude(
+        Exists(hidden)
     )
 
 
@@ -343,7 +347,7 @@ def history_queryset(
     when walking forward from `after` (tests read its plan)."""
     membership = getattr(chat, "membership", None) or membership_get(user, chat.pk)
     limit = max(1, min(limit, HISTORY_PAGE_MAX + 1))
-    qs = _visible_messages(user, chat, membership)
+    qs = visible_messages(membership, queryset=_message_queryset())
     if before is not None:
         qs = qs.filter(seq__lt=before)
     if after is not None:
