@@ -23,6 +23,7 @@ reaches someone who may not read it is caught by a plain substring check.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 
@@ -149,6 +150,13 @@ def build_world() -> World:
     other_notification = Notification.objects.filter(recipient=stranger).order_by("pk").first()
     export = export_build(export_id=export_request(requester=owner).pk)
     other_export = export_build(export_id=export_request(requester=stranger).pk)
+    # Outside a test transaction (the socket tests) each request also started its background
+    # build on commit: let those finish, or they change the exports under the first case.
+    for thread in threading.enumerate():
+        if thread.name.startswith("export-"):
+            thread.join()
+    export.refresh_from_db()
+    other_export.refresh_from_db()
 
     ids = {
         "chat": group.pk,
