@@ -462,3 +462,29 @@ async def test_read_and_sync_frames_stop_at_the_floor(settings):
         f["message"]["id"] if isinstance(f.get("message"), dict) else f.get("message")
         for f in frames
     }
+
+
+def test_sync_pages_past_changes_below_the_floor(floor, monkeypatch):
+    """A page of `sync` made only of changes about old messages (skipped for the late joiner)
+    does not end the sync: a later change is still delivered, by following `last_seq`."""
+    from chats import selectors
+
+    monkeypatch.setattr(selectors, "SYNC_EVENTS_PER_CHAT", 3)
+    since = Chat.objects.get(pk=floor.chat.pk).last_seq
+    for _ in range(2):  # four changes about the old message
+        services.reaction_add(user=floor.admin, message_id=floor.old.pk, emoji="👍")
+        services.reaction_remove(user=floor.admin, message_id=floor.old.pk, emoji="👍")
+    services.message_edit(editor=floor.member, message_id=floor.new.pk, text="edited later")
+    last = Chat.objects.get(pk=floor.chat.pk).last_seq
+    received, cursor = [], since
+    for _page in range(10):
+        result = selectors.sync_for(floor.late, {floor.chat.pk: cursor})[str(floor.chat.pk)]
+        received += result["events"]
+        assert result["last_seq"] > cursor or result["complete"]
+        cursor = result["last_seq"]
+        if result["complete"]:
+            break
+    assert cursor == last
+    assert [(f["type"], f["message"]["id"]) for f in received] == [
+        ("message.updated", floor.new.pk)
+    ]
