@@ -494,7 +494,14 @@ def _sync_chat(user: User, membership: Membership, since: int) -> events.SyncCha
     messages = list(
         _message_queryset().filter(chat=chat, seq__gt=floor).order_by("seq")[: limit + 1]
     )
-    changes = list(ChatEvent.objects.filter(chat=chat, seq__gt=since).order_by("seq")[: limit + 1])
+    cleared = membership.cleared_seq
+    # Changes about messages at or below the member's history floor are not theirs: left out
+    # in the query, so a page is never made of skipped changes (and cut short by them).
+    changes = list(
+        ChatEvent.objects.filter(chat=chat, seq__gt=since)
+        .exclude(message__seq__lte=cleared)
+        .order_by("seq")[: limit + 1]
+    )
     changed_ids = {c.message_id for c in changes if c.message_id}
     loaded = {m.pk: m for m in messages}
     missing = changed_ids - loaded.keys()
@@ -505,14 +512,11 @@ def _sync_chat(user: User, membership: Membership, since: int) -> events.SyncCha
             user=user, message__chat=chat, message__seq__gt=floor
         ).values_list("message_id", flat=True)
     )
-    cleared = membership.cleared_seq
     items: list[tuple[int, dict]] = [
         (m.seq, events.message_new(m, floor=cleared)) for m in messages
     ]
     for change in changes:
         message = loaded.get(change.message_id) if change.message_id else None
-        if message is not None and message.seq <= membership.cleared_seq:
-            continue
         items.append((change.seq, events.event_frame(change, message, chat, floor=cleared)))
     items.sort(key=lambda item: item[0])
     complete = len(items) <= limit
