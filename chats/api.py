@@ -429,7 +429,8 @@ def messages_list(request: HttpRequest, chat_id: ChatId, params: Query[HistoryPa
     cursor = None
     if more and rows:
         cursor = rows[-1].seq if params.after is not None else rows[0].seq
-    return {"items": [events.message_payload(m) for m in rows], "next": cursor}
+    floor = chat.membership.cleared_seq
+    return {"items": [events.message_payload(m, floor=floor) for m in rows], "next": cursor}
 
 
 @router.post(
@@ -448,7 +449,8 @@ def message_send(request: HttpRequest, chat_id: ChatId, payload: MessageIn):
         reply_to=payload.reply_to,
         attachment_ids=payload.attachments,
     )
-    return Status(201 if created else 200, events.message_payload(message))
+    payload = events.message_payload(message, floor=chat.membership.cleared_seq)
+    return Status(201 if created else 200, payload)
 
 
 @router.patch(
@@ -460,9 +462,9 @@ def message_send(request: HttpRequest, chat_id: ChatId, payload: MessageIn):
 def message_edit(
     request: HttpRequest, chat_id: ChatId, message_id: MessageId, payload: MessagePatch
 ):
-    selectors.message_in_chat(request.user, chat_id, message_id)
+    found = selectors.message_in_chat(request.user, chat_id, message_id, deleted=True, hidden=True)
     message = services.message_edit(editor=request.user, message_id=message_id, text=payload.text)
-    return events.message_payload(message)
+    return events.message_payload(message, floor=found.floor)
 
 
 @router.delete(
@@ -474,7 +476,7 @@ def message_edit(
 def message_delete(
     request: HttpRequest, chat_id: ChatId, message_id: MessageId, params: Query[DeleteParams]
 ):
-    selectors.message_in_chat(request.user, chat_id, message_id)
+    selectors.message_in_chat(request.user, chat_id, message_id, deleted=True, hidden=True)
     services.message_delete(
         actor=request.user, message_id=message_id, scope=params.scope, reason=params.reason
     )
@@ -488,9 +490,9 @@ def message_delete(
 )
 @_refusals
 def reaction_add(request: HttpRequest, chat_id: ChatId, message_id: MessageId, emoji: Emoji):
-    selectors.message_in_chat(request.user, chat_id, message_id)
+    found = selectors.message_in_chat(request.user, chat_id, message_id)
     services.reaction_add(user=request.user, message_id=message_id, emoji=emoji)
-    return events.message_payload(selectors.message_for_payload(message_id))
+    return events.message_payload(selectors.message_for_payload(message_id), floor=found.floor)
 
 
 @router.delete(
@@ -500,9 +502,9 @@ def reaction_add(request: HttpRequest, chat_id: ChatId, message_id: MessageId, e
 )
 @_refusals
 def reaction_remove(request: HttpRequest, chat_id: ChatId, message_id: MessageId, emoji: Emoji):
-    selectors.message_in_chat(request.user, chat_id, message_id)
+    found = selectors.message_in_chat(request.user, chat_id, message_id)
     services.reaction_remove(user=request.user, message_id=message_id, emoji=emoji)
-    return events.message_payload(selectors.message_for_payload(message_id))
+    return events.message_payload(selectors.message_for_payload(message_id), floor=found.floor)
 
 
 # -- files ------------------------------------------------------------------------------------

@@ -275,10 +275,17 @@ def _reply_payload(reply: Message | None) -> ReplyPayload | None:
     }
 
 
-def message_payload(message: Message) -> MessagePayload:
+def message_payload(message: Message, *, floor: int = 0) -> MessagePayload:
     """The message as clients see it. Expects the selector's prefetches (sender, reply_to,
-    attachments, reactions with users); a deleted message is a tombstone without content."""
+    attachments, reactions with users); a deleted message is a tombstone without content.
+
+    `floor` is the viewer's history floor (`Membership.cleared_seq`): a reply to a message at
+    or below it is sent without its quote (`reply_to` null), so a member who joined later
+    never reads what came before through a reply."""
     deleted = message.is_deleted
+    reply = message.reply_to
+    if reply is not None and reply.seq <= floor:
+        reply = None
     reactions = sorted(message.reactions.all(), key=lambda r: (r.created_at, r.pk))
     return {
         "id": message.pk,
@@ -287,7 +294,7 @@ def message_payload(message: Message) -> MessagePayload:
         "client_id": str(message.client_id) if message.client_id else None,
         "sender": user_ref(message.sender),
         "text": "" if deleted else message.text,
-        "reply_to": None if deleted else _reply_payload(message.reply_to),
+        "reply_to": None if deleted else _reply_payload(reply),
         "attachments": []
         if deleted
         else [attachment_payload(a) for a in message.attachments.all()],
@@ -306,21 +313,21 @@ def message_ack(message: Message) -> MessageAckFrame:
     return {"type": "message.ack", "client_id": str(message.client_id), "message": payload}
 
 
-def message_new(message: Message) -> MessageNewFrame:
+def message_new(message: Message, *, floor: int = 0) -> MessageNewFrame:
     return {
         "type": "message.new",
         "chat": message.chat_id,
         "seq": message.seq,
-        "message": message_payload(message),
+        "message": message_payload(message, floor=floor),
     }
 
 
-def message_updated(message: Message, seq: int) -> MessageUpdatedFrame:
+def message_updated(message: Message, seq: int, *, floor: int = 0) -> MessageUpdatedFrame:
     return {
         "type": "message.updated",
         "chat": message.chat_id,
         "seq": seq,
-        "message": message_payload(message),
+        "message": message_payload(message, floor=floor),
     }
 
 
@@ -405,12 +412,13 @@ def chat_deleted(*, chat_id: int) -> ChatDeletedFrame:
     return {"type": "chat.deleted", "chat": chat_id}
 
 
-def event_frame(event: ChatEvent, message: Message | None, chat: Chat) -> dict:
+def event_frame(event: ChatEvent, message: Message | None, chat: Chat, *, floor: int = 0) -> dict:
     """Rebuild the frame of a stored change for `sync` (from current state: nothing deleted
-    meanwhile is shown again). `message` is the event's message with prefetches, if any."""
+    meanwhile is shown again). `message` is the event's message with prefetches, if any;
+    `floor` the viewer's history floor (see `message_payload`)."""
     kind = event.type
     if kind == "message.updated":
-        return message_updated(message, event.seq)
+        return message_updated(message, event.seq, floor=floor)
     if kind == "message.deleted":
         return message_deleted(chat_id=event.chat_id, message_id=event.message_id, seq=event.seq)
     if kind == "reaction.updated":

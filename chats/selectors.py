@@ -65,6 +65,18 @@ def member_ids(chat_id: int) -> list[int]:
     return list(Membership.objects.filter(chat_id=chat_id).values_list("user_id", flat=True))
 
 
+def message_audience(message: Message) -> dict[int, int]:
+    """`{user id: history floor}` of the members who may see `message` (the recipients of
+    events about it): its seq lies above their floor and they did not delete it for
+    themselves. A member who joined later hears nothing about what came before."""
+    hidden = MessageHide.objects.filter(message_id=message.pk, user_id=OuterRef("user_id"))
+    return dict(
+        Membership.objects.filter(chat_id=message.chat_id, cleared_seq__lt=message.seq)
+        .exclude(Exists(hidden))
+        .values_list("user_id", "cleared_seq")
+    )
+
+
 def _message_queryset() -> QuerySet[Message]:
     """Messages with everything `events.message_payload` reads, in a fixed number of queries."""
     return Message.objects.select_related(
@@ -81,37 +93,72 @@ def message_for_payload(message_id: int) -> Message:
     return _message_queryset().get(pk=message_id)
 
 
-def message_get_for_user(user: User, message_id: int) -> Message:
-    """A message of a chat `user` belongs to, with its chat; Http404 otherwise."""
-    if not user.is_authenticated or not isinstance(message_id, int):
+def message_get_for_user(
+    user: User, message_id: int, *, deleted: bool = False, hidden: bool = False
+) -> Message:
+    """A message `user` may see, with its chat and sender; Http404 otherwise.
+
+    The one access rule for a message: `user` is a member of its chat, the message lies above
+    their history floor (`Membership.cleared_seq`: what came before they joined, or before
+    they deleted the chat for themselves), it is not deleted for everyone (unless `deleted`)
+    and not deleted for them (unless `hidden`). The member's floor is `message.floor`."""
+    if not user.is_authenticated or not isinstance(message_id, int) or isinstance(message_id, bool):
         raise Http404
-    message = (
-        Message.objects.select_related("chat")
-        .filter(pk=message_id, chat__memberships__user=user)
-        .first()
+    rows = (
+        Message.objects.select_related("chat", "sender")
+        # One filter(): the membership and its floor are the same joined row.
+        .filter(
+            pk=message_id,
+            chat__memberships__user=user,
+            seq__gt=F("chat__memberships__cleared_seq"),
+        )
+        .annotate(floor=F("chat__memberships__cleared_seq"))
     )
+    if not deleted:
+        rows = rows.filter(deleted_at__isnull=True)
+    if not hidden:
+        rows = rows.exclude(
+            Exists(MessageHide.objects.filter(user=user, message_id=OuterRef("pk")))
+        )
+    message = rows.first()
     if message is None:
         raise Http404
     return message
 
 
-def message_in_chat(user: User, chat_id: int, message_id: int) -> Message:
-    """A message of chat `chat_id` that `user` belongs to; Http404 otherwise (also for a
-    message of another chat of the user: ids never cross chats)."""
-    message = message_get_for_user(user, message_id)
+def message_in_chat(user: User, chat_id: int, message_id: int, **rules: bool) -> Message:
+    """`message_get_for_user` for a message of chat `chat_id`; Http404 also for a message of
+    another chat of the user (ids never cross chats)."""
+    message = message_get_for_user(user, message_id, **rules)
     if message.chat_id != chat_id:
         raise Http404
     return message
 
 
 def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
-    """An attachment of a chat `user` belongs to (sent, or uploaded by `user`); Http404
-    otherwise: a removed member gets 404 like a stranger."""
-    if not user.is_authenticated:
+    """An attachment `user` may download; Http404 otherwise.
+
+    The one access rule for a file: a file sent with a message follows its message's rule
+    (`message_get_for_user`: member, above their history floor, not deleted for everyone or
+    for them); a file not sent yet is its uploader's alone, while they are a member. A removed
+    member gets 404 like a stranger."""
+    if not user.is_authenticated or not isinstance(attachment_id, int):
         raise Http404
+    hidden = MessageHide.objects.filter(user=user, message_id=OuterRef("message_id"))
     attachment = (
-        Attachment.objects.filter(pk=attachment_id, chat__memberships__user=user)
-        .filter(Q(message__isnull=False, message__deleted_at__isnull=True) | Q(uploader=user))
+        Attachment.objects.filter(
+            # One filter(): the membership and its floor are the same joined row.
+            Q(
+                message__isnull=False,
+                message__deleted_at__isnull=True,
+                message__seq__gt=F("chat__memberships__cleared_seq"),
+            )
+            & ~Exists(hidden)
+            | Q(message__isnull=True, uploader=user),
+            pk=attachment_id,
+            chat__memberships__user=user,
+        )
+        .select_related("message")
         .first()
     )
     if attachment is None:
@@ -262,12 +309,16 @@ def unread_total(user: User) -> int:
 
 
 # -- one chat ---------------------------------------------------------------------------------
-def _visible_messages(user: User, chat: Chat, membership: Membership) -> QuerySet[Message]:
-    hidden = MessageHide.objects.filter(user=user, message_id=OuterRef("pk"))
-    return (
-        _message_queryset()
-        .filter(chat=chat, seq__gt=membership.cleared_seq)
-        .exclude(Exists(hidden))
+def visible_messages(
+    membership: Membership, *, queryset: QuerySet[Message] | None = None
+) -> QuerySet[Message]:
+    """The messages of the membership's chat its member may see: above their history floor,
+    not deleted for them (those deleted for everyone stay, as tombstones). The rule for lists
+    of messages (history, exports), as `message_get_for_user` is for one."""
+    hidden = MessageHide.objects.filter(user_id=membership.user_id, message_id=OuterRef("pk"))
+    rows = Message.objects.all() if queryset is None else queryset
+    return rows.filter(chat_id=membership.chat_id, seq__gt=membership.cleared_seq).exclude(
+        Exists(hidden)
     )
 
 
@@ -296,7 +347,7 @@ def history_queryset(
     when walking forward from `after` (tests read its plan)."""
     membership = getattr(chat, "membership", None) or membership_get(user, chat.pk)
     limit = max(1, min(limit, HISTORY_PAGE_MAX + 1))
-    qs = _visible_messages(user, chat, membership)
+    qs = visible_messages(membership, queryset=_message_queryset())
     if before is not None:
         qs = qs.filter(seq__lt=before)
     if after is not None:
@@ -379,10 +430,9 @@ def dialog_blocked(chat: Chat, user: User) -> bool:
 
 
 def message_edits(user: User, message_id: int) -> tuple[Message, list[MessageEdit]]:
-    """A message and its earlier versions, oldest first, for a member of its chat."""
+    """A message `user` may see (`message_get_for_user`) and its earlier versions, oldest
+    first; Http404 otherwise."""
     message = message_get_for_user(user, message_id)
-    if message.is_deleted:
-        raise Http404
     return message, list(message.edits.all())
 
 
@@ -444,7 +494,14 @@ def _sync_chat(user: User, membership: Membership, since: int) -> events.SyncCha
     messages = list(
         _message_queryset().filter(chat=chat, seq__gt=floor).order_by("seq")[: limit + 1]
     )
-    changes = list(ChatEvent.objects.filter(chat=chat, seq__gt=since).order_by("seq")[: limit + 1])
+    cleared = membership.cleared_seq
+    # Changes about messages at or below the member's history floor are not theirs: left out
+    # in the query, so a page is never made of skipped changes (and cut short by them).
+    changes = list(
+        ChatEvent.objects.filter(chat=chat, seq__gt=since)
+        .exclude(message__seq__lte=cleared)
+        .order_by("seq")[: limit + 1]
+    )
     changed_ids = {c.message_id for c in changes if c.message_id}
     loaded = {m.pk: m for m in messages}
     missing = changed_ids - loaded.keys()
@@ -455,12 +512,12 @@ def _sync_chat(user: User, membership: Membership, since: int) -> events.SyncCha
             user=user, message__chat=chat, message__seq__gt=floor
         ).values_list("message_id", flat=True)
     )
-    items: list[tuple[int, dict]] = [(m.seq, events.message_new(m)) for m in messages]
+    items: list[tuple[int, dict]] = [
+        (m.seq, events.message_new(m, floor=cleared)) for m in messages
+    ]
     for change in changes:
         message = loaded.get(change.message_id) if change.message_id else None
-        if message is not None and message.seq <= membership.cleared_seq:
-            continue
-        items.append((change.seq, events.event_frame(change, message, chat)))
+        items.append((change.seq, events.event_frame(change, message, chat, floor=cleared)))
     items.sort(key=lambda item: item[0])
     complete = len(items) <= limit
     items = items[:limit]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from functools import partial
 from pathlib import PurePath
@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, Va
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -52,7 +52,12 @@ from chats.models import (
     Sticker,
     StickerPack,
 )
-from chats.selectors import member_ids, message_for_payload
+from chats.selectors import (
+    member_ids,
+    message_audience,
+    message_for_payload,
+    message_get_for_user,
+)
 from messenger.realtime import publish
 
 if TYPE_CHECKING:
@@ -169,6 +174,31 @@ def _publish(frame: dict, user_ids: Iterable[int]) -> None:
 
 def _publish_to_members(chat: Chat, frame: dict, *, also: Iterable[int] = ()) -> None:
     _publish(frame, [*member_ids(chat.pk), *also])
+
+
+def _publish_about(message: Message, frame: dict | Callable[[int], dict]) -> None:
+    """Publish a frame about an existing message to the members who may see it
+    (`selectors.message_audience`: never to one whose history floor is at or above it).
+    A frame carrying the message is given as `build(floor)`, the frame as a member with that
+    floor sees it: those who cannot see the message it replies to get it without the quote."""
+    audience = message_audience(message)
+    if isinstance(frame, dict):
+        _publish(frame, audience)
+        return
+    reply_seq = message.reply_to.seq if message.reply_to_id and message.reply_to else None
+    _publish_by_floor(frame, audience, reply_seq)
+
+
+def _publish_by_floor(
+    build: Callable[[int], dict], floors: dict[int, int], reply_seq: int | None
+) -> None:
+    """Publish `build(0)` to the users of `floors` (`{user id: history floor}`), and to those
+    whose floor hides the replied message (seq `reply_seq`) `build(reply_seq)` instead."""
+    if reply_seq is None or all(floor < reply_seq for floor in floors.values()):
+        _publish(build(0), floors)
+        return
+    _publish(build(0), [user_id for user_id, floor in floors.items() if floor < reply_seq])
+    _publish(build(reply_seq), [user_id for user_id, floor in floors.items() if floor >= reply_seq])
 
 
 def _delete_files(names: Iterable[str]) -> None:
@@ -624,7 +654,7 @@ def message_send(
             if blocked:
                 raise Blocked(_("You cannot message this person."))
             if reply_to is not None:
-                message.reply_to = _reply_target(chat, reply_to)
+                message.reply_to = _reply_target(chat, sender, reply_to)
             attachments = []
             if attachment_ids:
                 attachments = list(
@@ -644,7 +674,12 @@ def message_send(
             )
             frame = events.message_new(message)
             message.sent_payload = frame["message"]  # the ack says the same: built once
-            _publish(frame, [m.user_id for m in members])
+            # Members whose history floor hides the message replied to get it unquoted.
+            _publish_by_floor(
+                lambda floor: frame if floor == 0 else events.message_new(message, floor=floor),
+                {m.user_id: m.floor for m in members},
+                message.reply_to.seq if reply_to is not None else None,
+            )
             return message, True
     except IntegrityError:
         # A repeat of the same client_id (resent, or racing its original): answer with it.
@@ -654,18 +689,19 @@ def message_send(
         return message_for_payload(existing.pk), False
 
 
-def _reply_target(chat: Chat, message_id: int) -> Message:
-    """The message being answered, loaded for the reply excerpt; ValidationError if gone."""
-    reply = (
-        Message.objects.select_related("sender")
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.only("id", "message_id"))
-        )
-        .filter(pk=message_id, chat=chat, deleted_at__isnull=True)
-        .first()
-    )
-    if reply is None:
+def _reply_target(chat: Chat, sender: User, message_id: int) -> Message:
+    """The message being answered, loaded for the reply excerpt: one of this chat that the
+    sender may see (`message_get_for_user`: not below their history floor, not deleted);
+    ValidationError otherwise, as for a message that is gone (quoting it would leak it)."""
+    try:
+        reply = message_get_for_user(sender, message_id)
+    except Http404:
+        reply = None
+    if reply is None or reply.chat_id != chat.pk:
         raise ValidationError(_("The message you reply to is gone."), code="reply")
+    prefetch_related_objects(
+        [reply], Prefetch("attachments", queryset=Attachment.objects.only("id", "message_id"))
+    )
     return reply
 
 
@@ -687,18 +723,13 @@ def _loaded(message: Message, *, attachments: list[Attachment]) -> Message:
     return message
 
 
-def _locked_message(message_id: int, user: User) -> tuple[Chat, Membership, Message]:
-    """Lock the chat of a message the user can see; Http404 otherwise."""
-    chat_id = (
-        Message.objects.filter(pk=message_id, chat__memberships__user=user)
-        .values_list("chat_id", flat=True)
-        .first()
-    )
-    if chat_id is None:
-        raise Http404
-    chat = _lock_chat(chat_id)
+def _locked_message(message_id: int, user: User, **rules: bool) -> tuple[Chat, Membership, Message]:
+    """Lock the chat of a message the user may see (`message_get_for_user` with `rules`),
+    then check it again under the lock (a removal or a "delete chat for me" may have come
+    between); Http404 otherwise."""
+    chat = _lock_chat(message_get_for_user(user, message_id, **rules).chat_id)
+    message = message_get_for_user(user, message_id, **rules)
     membership = _membership(chat, user)
-    message = Message.objects.select_related("sender").get(pk=message_id)
     return chat, membership, message
 
 
@@ -706,7 +737,9 @@ def message_edit(*, editor: User, message_id: int, text: str) -> Message:
     """Change the text of one's own message (the old text goes to its edit history) and
     publish `message.updated`."""
     with transaction.atomic():
-        chat, _membership_row, message = _locked_message(message_id, editor)
+        chat, _membership_row, message = _locked_message(
+            message_id, editor, deleted=True, hidden=True
+        )
         if message.sender_id != editor.pk or message.is_deleted:
             raise Forbidden(_("You can only edit your own messages."))
         if message.sticker_id is not None:
@@ -722,7 +755,7 @@ def message_edit(*, editor: User, message_id: int, text: str) -> Message:
         message.save(update_fields=["text", "edited_at"])
         seq = _record(chat, ChatEvent.Type.MESSAGE_UPDATED, message=message, actor=editor)
         message = message_for_payload(message.pk)
-        _publish_to_members(chat, events.message_updated(message, seq))
+        _publish_about(message, lambda floor: events.message_updated(message, seq, floor=floor))
     return message
 
 
@@ -734,9 +767,7 @@ def message_delete(*, actor: User, message_id: int, scope: str, reason: str = ""
         raise ValidationError(_('\'for\' must be "me" or "all".'), code="invalid")
     if scope == "me":
         with transaction.atomic():
-            message = Message.objects.filter(pk=message_id, chat__memberships__user=actor).first()
-            if message is None:
-                raise Http404
+            message = message_get_for_user(actor, message_id, deleted=True, hidden=True)
             MessageHide.objects.get_or_create(message=message, user=actor)
             _publish(
                 events.message_deleted(chat_id=message.chat_id, message_id=message.pk, seq=None),
@@ -744,7 +775,7 @@ def message_delete(*, actor: User, message_id: int, scope: str, reason: str = ""
             )
         return
     with transaction.atomic():
-        chat, membership, message = _locked_message(message_id, actor)
+        chat, membership, message = _locked_message(message_id, actor, deleted=True, hidden=True)
         if message.is_deleted:
             return
         own = message.sender_id == actor.pk
@@ -783,9 +814,7 @@ def _tombstone(chat: Chat, message: Message, *, actor: User, audited: bool, reas
             details={"message": message.pk, "seq": message.seq},
         )
     seq = _record(chat, ChatEvent.Type.MESSAGE_DELETED, message=message, actor=actor)
-    _publish_to_members(
-        chat, events.message_deleted(chat_id=chat.pk, message_id=message.pk, seq=seq)
-    )
+    _publish_about(message, events.message_deleted(chat_id=chat.pk, message_id=message.pk, seq=seq))
     _delete_files_on_commit(files)
 
 
@@ -824,7 +853,7 @@ def _reaction_change(*, user: User, message_id: int, emoji: str, add: bool) -> N
             return
         seq = _record(chat, ChatEvent.Type.REACTION_UPDATED, message=message, actor=user)
         message = message_for_payload(message.pk)
-        _publish_to_members(chat, events.reaction_updated(message, seq))
+        _publish_about(message, events.reaction_updated(message, seq))
 
 
 def reaction_add(*, user: User, message_id: int, emoji: str) -> None:

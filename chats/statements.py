@@ -71,6 +71,7 @@ class ChatHead(NamedTuple):
 class Member(NamedTuple):
     membership_id: int
     user_id: int
+    floor: int  # Membership.cleared_seq: the member sees nothing at or below it
 
 
 @cache
@@ -220,8 +221,9 @@ _roster_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _roster_statement():
     """(SELECT, sender attnames, converters per sender column) on this thread's connection.
 
-    One row per member; the sender's row also carries SENDER_FIELDS of the user (NULL on the
-    others), and every row whether the sender and a given partner blocked one another. The
+    One row per member with its history floor; the sender's row also carries SENDER_FIELDS of
+    the user (NULL on the others), and every row whether the sender and a given partner
+    blocked one another. The
     converters are those the ORM's compiler applies (the backend's, then the field's own)."""
     wrapper = connections[DEFAULT_DB_ALIAS]
     found = _roster_statements.get(wrapper)
@@ -239,7 +241,7 @@ def _roster_statement():
         m = lambda f: "m." + _column(Membership, f)  # noqa: E731
         u = lambda f: "u." + quote(user_model._meta.get_field(f).column)  # noqa: E731
         sql = (
-            f"SELECT {m('id')}, {m('user')}, {_sql()['blocked']}, "
+            f"SELECT {m('id')}, {m('user')}, {m('cleared_seq')}, {_sql()['blocked']}, "
             f"{', '.join(u(f.name) for f in fields)} "
             f"FROM {_table(Membership)} m LEFT JOIN {quote(user_table)} u "
             f"ON {u('id')} = {m('user')} AND {m('user')} = %s WHERE {m('chat')} = %s"
@@ -250,16 +252,17 @@ def _roster_statement():
 
 
 def roster(chat_id: int, sender_id: int, partner_id: int | None) -> Roster:
-    """The chat's members, the sender's current row if they are one, and (in a dialog, with
-    `partner_id`) whether the two blocked one another: what a send checks, in one query."""
+    """The chat's members with their history floors, the sender's current row if they are
+    one, and (in a dialog, with `partner_id`) whether the two blocked one another: what a
+    send checks and whom its frames go to, in one query."""
     wrapper, (sql, attnames, converters) = _roster_statement()
     other = partner_id if partner_id is not None else sender_id  # nobody blocks themselves
     with _cursor() as cursor:
         cursor.execute(sql, [sender_id, other, other, sender_id, sender_id, chat_id])
         rows = cursor.fetchall()
     members, author, blocked = [], None, False
-    for membership_id, user_id, is_blocked, *user_values in rows:
-        members.append(Member(membership_id, user_id))
+    for membership_id, user_id, floor, is_blocked, *user_values in rows:
+        members.append(Member(membership_id, user_id, floor))
         blocked = blocked or bool(is_blocked)
         if user_id == sender_id and user_values[0] is not None:
             values = []

@@ -400,7 +400,7 @@ def chat_detail(request: HttpRequest, chat_id: int) -> HttpResponse:
         "last_read_seq": chat.membership.last_read_seq,
         "read": {str(m.user_id): m.last_read_seq for m in members},
         "members": {str(m.user_id): {**events.user_ref(m.user), "role": m.role} for m in members},
-        "messages": [events.message_payload(m) for m in page],
+        "messages": [events.message_payload(m, floor=chat.membership.cleared_seq) for m in page],
         "has_more": len(page) == selectors.HISTORY_PAGE and page[0].seq > 1,
         "blocked": blocked,
         "partner": partner.pk if partner else None,
@@ -444,7 +444,9 @@ def history(request: HttpRequest, chat_id: int) -> JsonResponse:
     page = selectors.history_page(request.user, chat, before=before, limit=limit)
     return JsonResponse(
         {
-            "messages": [events.message_payload(m) for m in page],
+            "messages": [
+                events.message_payload(m, floor=chat.membership.cleared_seq) for m in page
+            ],
             "has_more": bool(page)
             and len(page) >= min(limit, selectors.HISTORY_PAGE_MAX)
             and page[0].seq > 1,

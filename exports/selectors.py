@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.selectors import avatars_of, blocked_user_ids
 from chats.models import Attachment, Chat, Membership, Message, MessageHide, Reaction
-from chats.selectors import chat_get_for_user, members_of
+from chats.selectors import chat_get_for_user, members_of, visible_messages
 from exports.models import DataExport
 from social.models import Comment, Post, PostPhoto, Reply, Topic
 from social.selectors import friends_of
@@ -105,8 +105,8 @@ def chat_scopes_for(user: User) -> list[ChatScope]:
 
 
 def _visible(user: User, scope: ChatScope) -> QuerySet[Message]:
-    hidden = MessageHide.objects.filter(user=user, message_id=OuterRef("pk"))
-    return Message.objects.filter(chat=scope.chat, seq__gt=scope.floor).exclude(Exists(hidden))
+    # The chats app's rule: above the requester's history floor, not deleted for them.
+    return visible_messages(scope.membership)
 
 
 def visible_message_count(user: User, scope: ChatScope) -> int:

@@ -66,6 +66,13 @@ def unknown_secrets(actor: str) -> list[str]:
     return [SECRETS[name] for name, readers in KNOWS.items() if actor not in readers.split()]
 
 
+def about_pre_join(frame: dict, world: World) -> bool:
+    """True if `frame` is about the group's message from before "late" joined."""
+    message = frame.get("message")
+    message_id = message.get("id") if isinstance(message, dict) else message
+    return message_id == world.ids["message"]
+
+
 def _published(start: int) -> list[tuple[dict, set[int]]]:
     sent = []
     for _sids, callback, *_rest in connection.run_on_commit[start:]:
@@ -79,10 +86,21 @@ def _members(chat_id: int) -> set[int]:
     return set(Membership.objects.filter(chat_id=chat_id).values_list("user_id", flat=True))
 
 
-def run_case(world: World, clients: dict, row: Row, actor: str, *, api: bool, ids=None) -> list:
-    """Problems with `actor` sending `row` (an empty list when the outcome is the expected)."""
+def run_case(
+    world: World,
+    clients: dict,
+    row: Row,
+    actor: str,
+    *,
+    api: bool,
+    ids=None,
+    allowed: bool | None = None,
+) -> list:
+    """Problems with `actor` sending `row` (an empty list when the outcome is the expected).
+    `allowed` defaults to the row's answer for the world's own ids (other ids: refused)."""
     ids = ids or world.ids
-    allowed = actor in row.allowed and ids is world.ids
+    if allowed is None:
+        allowed = actor in row.allowed and ids is world.ids
     names = {user.pk: name for name, user in world.users.items()}
     problems = []
     with transaction.atomic():
@@ -130,6 +148,8 @@ def run_case(world: World, clients: dict, row: Row, actor: str, *, api: bool, id
             problems.append(f"response shows {secret!r}")
     for frame, user_ids in published:
         encoded = json.dumps(frame, ensure_ascii=False)
+        if about_pre_join(frame, world) and world.users["late"].pk in user_ids:
+            problems.append(f"{frame['type']} about a pre-join message went to late")
         for user_id in user_ids:
             recipient = names.get(user_id)
             if recipient and any(secret in encoded for secret in unknown_secrets(recipient)):

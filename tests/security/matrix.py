@@ -18,6 +18,11 @@ view, operation or frame cannot ship without one. To add a line, copy the closes
   another chat, a comment of another post): then even the allowed actors must be refused.
 - chat: the request concerns the group; every event it publishes may only reach people who
   were members before or after it.
+
+The actor "late" joined the group after its message and file existed. Rows naming one of them
+(PRE_JOIN placeholders) leave "late" out of `allow`: below their history floor they are refused
+like an outsider. Each such row runs once more for "late" with their own message and file sent
+after joining (LATE_IDS), and then they get what "member" gets (`late_allowed_after_join`).
 """
 
 from __future__ import annotations
@@ -28,10 +33,14 @@ from tests.security.world import ACTORS, USERS
 
 U = " ".join(USERS)  # every logged-in actor
 ALL = " ".join(ACTORS)
-MEMBERS = "member admin owner"
+MEMBERS = "member late admin owner"  # the group's members now
+EARLY = "member admin owner"  # members who were there when its message and file were sent
 MODERATORS = "admin owner"
-FRIENDS_OF_OWNER = "friend member removed admin owner"  # befriended with the owner
-NOT_BLOCKED = "stranger friend member removed admin owner"
+FRIENDS_OF_OWNER = "friend member removed late admin owner"  # befriended with the owner
+NOT_BLOCKED = "stranger friend member removed late admin owner"
+# Placeholders of objects from before "late" joined, and their stand-ins from after.
+PRE_JOIN = ("message", "attachment")
+LATE_IDS = {"message": "late_message", "attachment": "late_attachment"}
 PNG = "@png"  # a body value that stands for a small PNG upload
 TXT = "@txt"  # a small text file upload
 
@@ -92,7 +101,7 @@ HTTP: dict[str, Row] = {
     "social:topic_delete": Row("POST", "/board/{topic}/delete/", "owner", swap=("topic",)),
     "social:reply_delete": Row("POST", "/board/replies/{reply}/delete/", "friend", swap=("reply",)),
     "accounts:profile": Row("GET", "/u/{owner}/", NOT_BLOCKED),
-    "accounts:block": Row("POST", "/u/{owner}/block/", "stranger friend member removed admin"),
+    "accounts:block": Row("POST", "/u/{owner}/block/", "stranger friend member removed late admin"),
     "accounts:unblock": Row("POST", "/u/{blocked}/unblock/", "owner"),
     "accounts:profile_edit": Row("POST", "/settings/profile/", U, body={"first_name": "N", "last_name": "L", "birth_date_visibility": "everyone"}),
     "accounts:avatar_upload": Row("POST", "/settings/avatar/", U, body={"image": PNG}),
@@ -103,9 +112,9 @@ HTTP: dict[str, Row] = {
     "chats:list": Row("GET", "/chats/", U, secret="title", sees=MEMBERS),
     "chats:unread": Row("GET", "/chats/unread/", U),
     "chats:group_new": Row("GET", "/chats/new/", U),
-    "chats:dialog_open": Row("POST", "/chats/dialog/{owner}/", "stranger friend member removed admin"),
-    "chats:detail": Row("GET", "/chats/{chat}/", MEMBERS, secret="message", swap=("chat",)),
-    "chats:history": Row("GET", "/chats/{chat}/history/", MEMBERS, secret="message"),
+    "chats:dialog_open": Row("POST", "/chats/dialog/{owner}/", "stranger friend member removed late admin"),
+    "chats:detail": Row("GET", "/chats/{chat}/", MEMBERS, secret="message", sees=EARLY, swap=("chat",)),
+    "chats:history": Row("GET", "/chats/{chat}/history/", MEMBERS, secret="message", sees=EARLY),
     "chats:hide": Row("POST", "/chats/{chat}/hide/", MEMBERS),
     "chats:upload": Row("POST", "/chats/{chat}/attachments/", MEMBERS, body={"file": TXT}),
     "chats:avatar": Row("GET", "/chats/{chat}/avatar/", MEMBERS),
@@ -118,9 +127,9 @@ HTTP: dict[str, Row] = {
     "chats:leave": Row("POST", "/chats/{chat}/leave/", MEMBERS, chat=True),
     "chats:delete": Row("POST", "/chats/{chat}/delete/", "owner", chat=True),
     "chats:audit": Row("GET", "/chats/{chat}/audit/", MODERATORS),
-    "chats:edits": Row("GET", "/chats/messages/{message}/edits/", MEMBERS, secret="message", swap=("message",)),
-    "chats:file": Row("GET", "/chats/files/{attachment}/", MEMBERS, swap=("attachment",)),
-    "chats:thumb": Row("GET", "/chats/files/{attachment}/thumb/", MEMBERS, swap=("attachment",)),
+    "chats:edits": Row("GET", "/chats/messages/{message}/edits/", EARLY, secret="message", swap=("message",)),
+    "chats:file": Row("GET", "/chats/files/{attachment}/", EARLY, swap=("attachment",)),
+    "chats:thumb": Row("GET", "/chats/files/{attachment}/thumb/", EARLY, swap=("attachment",)),
     "chats:sticker": Row("GET", "/chats/stickers/{sticker}/", U),
     "chats:mute": Row("POST", "/chats/{chat}/mute/", MEMBERS, body={"muted": "1"}, swap=("chat",)),
     "notifications:list": Row("GET", "/notifications/", U, secret="comment", sees="owner"),
@@ -133,7 +142,7 @@ HTTP: dict[str, Row] = {
     "exports:chat": Row("POST", "/settings/export/chat/{chat}/", MEMBERS, swap=("chat",)),
     "exports:status": Row("GET", "/settings/export/{export}/", "owner", swap=("export",)),
     "exports:download": Row("GET", "/settings/export/{export}/download/", "owner", swap=("export",)),
-    "moderation:report": Row("POST", "/report/post/{post}/", "friend member removed admin", body={"reason": "spam"}),
+    "moderation:report": Row("POST", "/report/post/{post}/", "friend member removed late admin", body={"reason": "spam"}),
 }  # fmt: skip
 
 # URL patterns outside the matrix, by the first segment of their route, with the reason.
@@ -154,7 +163,7 @@ API: dict[str, Row] = {
     "accounts_api_me_update": Row("PATCH", f"{A}/me", U, body={"bio": "hello"}),
     "accounts_api_user_get": Row("GET", f"{A}/users/{{owner}}", NOT_BLOCKED),
     "accounts_api_blocks_list": Row("GET", f"{A}/blocks", U),
-    "accounts_api_block_create": Row("POST", f"{A}/blocks", "stranger friend member removed admin", body={"username": "{owner}"}),
+    "accounts_api_block_create": Row("POST", f"{A}/blocks", "stranger friend member removed late admin", body={"username": "{owner}"}),
     "accounts_api_block_delete": Row("DELETE", f"{A}/blocks/{{blocked}}", "owner"),
     "social_api_friends_list": Row("GET", f"{A}/friends", U),
     "social_api_friend_requests_list": Row("GET", f"{A}/friends/requests/incoming", U),
@@ -162,7 +171,7 @@ API: dict[str, Row] = {
     "social_api_friend_request_cancel": Row("DELETE", f"{A}/friends/requests/outgoing/{{stranger}}", "owner"),
     "social_api_friend_request_accept": Row("POST", f"{A}/friends/requests/incoming/{{owner}}/accept", "stranger"),
     "social_api_friend_request_decline": Row("POST", f"{A}/friends/requests/incoming/{{owner}}/decline", "stranger"),
-    "social_api_friendship_remove": Row("DELETE", f"{A}/friends/{{owner}}", "friend member removed admin"),
+    "social_api_friendship_remove": Row("DELETE", f"{A}/friends/{{owner}}", "friend member removed late admin"),
     "social_api_users_search": Row("GET", f"{A}/users?q=owner", U),
     "social_api_feed": Row("GET", f"{A}/feed", U, secret="post", sees=FRIENDS_OF_OWNER),
     "social_api_wall": Row("GET", f"{A}/users/{{owner}}/posts", NOT_BLOCKED, secret="post", sees=FRIENDS_OF_OWNER),
@@ -185,7 +194,7 @@ API: dict[str, Row] = {
     "social_api_reply_delete": Row("DELETE", f"{A}/board/topics/{{topic}}/replies/{{reply}}", "friend", swap=("reply",)),
     "chats_api_chats_list": Row("GET", f"{A}/chats", U, secret="title", sees=MEMBERS),
     "chats_api_group_create": Row("POST", f"{A}/chats", U, body={"title": "G"}),
-    "chats_api_dialog_open": Row("POST", f"{A}/dialogs", "stranger friend member removed admin", body={"username": "{owner}"}),
+    "chats_api_dialog_open": Row("POST", f"{A}/dialogs", "stranger friend member removed late admin", body={"username": "{owner}"}),
     "chats_api_chat_get": Row("GET", f"{A}/chats/{{chat}}", MEMBERS, secret="title", swap=("chat",)),
     "chats_api_chat_rename": Row("PATCH", f"{A}/chats/{{chat}}", MODERATORS, body={"title": "New"}, chat=True),
     "chats_api_chat_delete": Row("DELETE", f"{A}/chats/{{chat}}", "owner", chat=True),
@@ -199,12 +208,12 @@ API: dict[str, Row] = {
     "chats_api_member_set_role": Row("PATCH", f"{A}/chats/{{chat}}/members/{{member}}", "owner", body={"role": "admin"}, swap=("member",), chat=True),
     "chats_api_member_remove": Row("DELETE", f"{A}/chats/{{chat}}/members/{{member}}", MODERATORS, swap=("member",), chat=True),
     "chats_api_audit_list": Row("GET", f"{A}/chats/{{chat}}/audit", MODERATORS),
-    "chats_api_messages_list": Row("GET", f"{A}/chats/{{chat}}/messages", MEMBERS, secret="message", swap=("chat",)),
-    "chats_api_message_send": Row("POST", f"{A}/chats/{{chat}}/messages", MEMBERS, body={"client_id": "{uuid}", "text": "hi"}, chat=True),
+    "chats_api_messages_list": Row("GET", f"{A}/chats/{{chat}}/messages", MEMBERS, secret="message", sees=EARLY, swap=("chat",)),
+    "chats_api_message_send": Row("POST", f"{A}/chats/{{chat}}/messages", EARLY, body={"client_id": "{uuid}", "text": "hi", "reply_to": "{message}"}, chat=True),
     "chats_api_message_edit": Row("PATCH", f"{A}/chats/{{chat}}/messages/{{message}}", "member", body={"text": "changed"}, swap=("message",), chat=True),
-    "chats_api_message_delete": Row("DELETE", f"{A}/chats/{{chat}}/messages/{{message}}?for=all", MEMBERS, swap=("message",), chat=True),
-    "chats_api_reaction_add": Row("PUT", f"{A}/chats/{{chat}}/messages/{{message}}/reactions/👍", MEMBERS, swap=("message",), chat=True),
-    "chats_api_reaction_remove": Row("DELETE", f"{A}/chats/{{chat}}/messages/{{message}}/reactions/❤️", MEMBERS, swap=("message",), chat=True),
+    "chats_api_message_delete": Row("DELETE", f"{A}/chats/{{chat}}/messages/{{message}}?for=all", EARLY, swap=("message",), chat=True),
+    "chats_api_reaction_add": Row("PUT", f"{A}/chats/{{chat}}/messages/{{message}}/reactions/👍", EARLY, swap=("message",), chat=True),
+    "chats_api_reaction_remove": Row("DELETE", f"{A}/chats/{{chat}}/messages/{{message}}/reactions/❤️", EARLY, swap=("message",), chat=True),
     "chats_api_attachment_upload": Row("POST", f"{A}/chats/{{chat}}/attachments", MEMBERS, body={"file": TXT}, form=True),
     "chats_api_chat_mute": Row("PUT", f"{A}/chats/{{chat}}/mute", MEMBERS, body={"muted": True}, swap=("chat",)),
     "social_api_posts_search": Row("GET", f"{A}/search/posts?q=s3cret", U, secret="post", sees=FRIENDS_OF_OWNER),
@@ -219,7 +228,7 @@ API: dict[str, Row] = {
     "exports_api_export_create": Row("POST", f"{A}/exports", MEMBERS, body={"chat": "{chat}"}, swap=("chat",)),
     "exports_api_export_get": Row("GET", f"{A}/exports/{{export}}", "owner", swap=("export",)),
     "exports_api_export_download": Row("GET", f"{A}/exports/{{export}}/download", "owner", swap=("export",)),
-    "moderation_api_report_create": Row("POST", f"{A}/reports", "friend member removed admin", body={"kind": "post", "id": "{post}", "reason": "spam"}),
+    "moderation_api_report_create": Row("POST", f"{A}/reports", "friend member removed late admin", body={"kind": "post", "id": "{post}", "reason": "spam"}),
     "moderation_api_reports_list": Row("GET", f"{A}/reports", U),
 }  # fmt: skip
 
@@ -240,15 +249,15 @@ CALL = {"call": "6f1c2a2e-4a8b-4a55-9d2a-0c0ffee00001"}
 DIALOG_PEOPLE = "friend owner"  # the owner's dialog with her friend; calls stay in dialogs
 FRAMES: dict[str, FrameRow] = {
     "ping": FrameRow({}, U),
-    "message.send": FrameRow({"chat": "{chat}", "client_id": "{uuid}", "text": "x"}, MEMBERS, swap=("chat",)),
+    "message.send": FrameRow({"chat": "{chat}", "client_id": "{uuid}", "text": "x", "reply_to": "{message}"}, EARLY, swap=("chat",)),
     "message.edit": FrameRow({"message": "{message}", "text": "changed"}, "member", swap=("message",)),
-    "message.delete": FrameRow({"message": "{message}", "for": "all"}, MEMBERS, swap=("message",)),
-    "reaction.add": FrameRow({"message": "{message}", "emoji": "👍"}, MEMBERS, swap=("message",)),
-    "reaction.remove": FrameRow({"message": "{message}", "emoji": "❤️"}, MEMBERS, swap=("message",)),
+    "message.delete": FrameRow({"message": "{message}", "for": "all"}, EARLY, swap=("message",)),
+    "reaction.add": FrameRow({"message": "{message}", "emoji": "👍"}, EARLY, swap=("message",)),
+    "reaction.remove": FrameRow({"message": "{message}", "emoji": "❤️"}, EARLY, swap=("message",)),
     "typing": FrameRow({"chat": "{chat}"}, MEMBERS, swap=("chat",)),
     "read": FrameRow({"chat": "{chat}", "seq": 1}, MEMBERS, swap=("chat",)),
     # Anyone may ask; a chat one is not in comes back as gone, without its changes.
-    "sync": FrameRow({"chats": {"{chat}": 0}}, U, secret="message", sees=MEMBERS),
+    "sync": FrameRow({"chats": {"{chat}": 0}}, U, secret="message", sees=EARLY),
     "call.ring": FrameRow({"chat": "{dialog}", **CALL, "video": True}, DIALOG_PEOPLE, swap=("dialog",)),
     "call.accept": FrameRow({"chat": "{dialog}", **CALL}, DIALOG_PEOPLE, swap=("dialog",)),
     "call.offer": FrameRow({"chat": "{dialog}", **CALL, "sdp": "v=0"}, DIALOG_PEOPLE, swap=("dialog",)),
@@ -261,9 +270,25 @@ FRAMES: dict[str, FrameRow] = {
 # Who may read each secret of World (anywhere: pages, JSON, frames). Checked on every response
 # and every published or received frame of the matrix, allowed or not.
 KNOWS = {
-    "message": MEMBERS,
+    "message": EARLY,
     "title": MEMBERS,
     "dialog": DIALOG_PEOPLE,
     "post": FRIENDS_OF_OWNER,
     "comment": FRIENDS_OF_OWNER,
 }
+
+
+def names_pre_join(row: Row | FrameRow) -> bool:
+    """True if the row's request names an object from before "late" joined."""
+    text = f"{getattr(row, 'path', '')} {getattr(row, 'body', None)} {getattr(row, 'frame', None)}"
+    return any("{" + name + "}" in text for name in PRE_JOIN)
+
+
+def late_ids(ids: dict) -> dict:
+    """World ids with the pre-join message and file replaced by late's own from after."""
+    return {**ids, **{name: ids[stand_in] for name, stand_in in LATE_IDS.items()}}
+
+
+def late_allowed_after_join(row: Row | FrameRow) -> bool:
+    """With their own post-join objects "late" may do what a plain member may."""
+    return "member" in row.allowed

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import messenger.realtime.consumer  # noqa: F401  (registers `ping`)
 from messenger.api import api
 from messenger.realtime.frames import registered_types
-from tests.security.matrix import API, FRAMES, HTTP, HTTP_SKIPPED
+from tests.security.matrix import API, FRAMES, HTTP, HTTP_SKIPPED, names_pre_join
 from tests.security.world import ACTORS
 
 
@@ -71,10 +71,23 @@ def test_rows_name_only_known_actors(table):
         assert row.readers <= set(ACTORS), key
 
 
+@pytest.mark.parametrize("table", [HTTP, API, FRAMES], ids=["http", "api", "frames"])
+def test_rows_about_older_objects_refuse_the_late_joiner(table):
+    """A row naming the group's message or file from before "late" joined must refuse them
+    (and may not show them its secret): a new row cannot let the late joiner below the floor."""
+    for key, row in table.items():
+        if names_pre_join(row):
+            assert "late" not in row.allowed | row.readers, key
+
+
 def _cases(table: dict) -> int:
     # Every actor on every row (anonymous included: for frames it is the refused handshake),
-    # plus each allowed actor again with each swappable id of the stranger's.
-    return sum(len(ACTORS) + len(row.swap) * len(row.allowed) for row in table.values())
+    # plus each allowed actor again with each swappable id of the stranger's, plus "late" again
+    # with their own objects from after joining where the row names an older one.
+    return sum(
+        len(ACTORS) + len(row.swap) * len(row.allowed) + names_pre_join(row)
+        for row in table.values()
+    )
 
 
 def case_counts() -> dict[str, int]:

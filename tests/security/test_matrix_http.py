@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.security.http_cases import run_case
-from tests.security.matrix import API, HTTP
+from tests.security.matrix import API, HTTP, late_allowed_after_join, late_ids, names_pre_join
 from tests.security.world import ACTORS
 
 
@@ -25,6 +25,13 @@ def _run_row(world, clients, row, *, api: bool) -> dict[str, list]:
         for actor in sorted(row.allowed):
             if problems := run_case(world, clients, row, actor, api=api, ids=ids):
                 failures[f"{actor} with the stranger's {key}"] = problems
+    if names_pre_join(row):
+        # Refused above with the group's older objects; with their own later ones "late" is
+        # a member like any other.
+        allowed = late_allowed_after_join(row)
+        ids = late_ids(world.ids)
+        if problems := run_case(world, clients, row, "late", api=api, ids=ids, allowed=allowed):
+            failures["late with objects from after joining"] = problems
     return failures
 
 

@@ -10,6 +10,10 @@ avatar. The other actors stand in one relation each to her and her objects:
 - friend:    Olga's friend outside the group (dialog partner, comment and reply author)
 - member:    plain member of the group (wrote the group's message and its attachment)
 - removed:   was a member, removed by Olga
+- late:      Olga's friend added to the group after its message, file, edit and reaction
+             existed (the "member who joined later"): below their history floor they are an
+             outsider; they own a message and a file sent after joining (`late_message`,
+             `late_attachment`)
 - admin:     admin of the group
 - owner:     Olga
 
@@ -19,6 +23,7 @@ reaches someone who may not read it is caught by a plain substring check.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 
@@ -40,7 +45,17 @@ from social.services import (
 )
 from tests.factories import DialogFactory, GroupFactory, UserFactory, befriend, photo_upload
 
-ACTORS = ("anonymous", "stranger", "blocked", "friend", "member", "removed", "admin", "owner")
+ACTORS = (
+    "anonymous",
+    "stranger",
+    "blocked",
+    "friend",
+    "member",
+    "removed",
+    "late",
+    "admin",
+    "owner",
+)
 USERS = ACTORS[1:]
 
 # What each object's text contains; a denied actor must never receive it.
@@ -86,7 +101,8 @@ def build_world() -> World:
     users = {name: UserFactory(username=f"{name}-{uuid.uuid4().hex[:6]}") for name in names}
     owner, admin, member, friend = (users[n] for n in ("owner", "admin", "member", "friend"))
     removed, blocked, stranger = users["removed"], users["blocked"], users["stranger"]
-    befriend(owner, admin, member, friend, removed, blocked)
+    late = users["late"]
+    befriend(owner, admin, member, friend, removed, blocked, late)
 
     group = GroupFactory(
         created_by=owner, members=[member, removed], admins=[admin], title=SECRETS["title"]
@@ -97,6 +113,11 @@ def build_world() -> World:
     chat_services.message_edit(editor=member, message_id=message.pk, text=SECRETS["message"] + "!")
     chat_services.reaction_add(user=owner, message_id=message.pk, emoji="❤️")
     chat_services.chat_member_remove(actor=owner, chat=group, user=removed)
+    chat_services.chat_members_add(actor=owner, chat=group, users=[late])
+    late_attachment = _image_attachment(late, group, "late.png")
+    late_message = _send(late, group, "after joining", attachment_ids=[late_attachment.pk])
+    chat_services.message_edit(editor=late, message_id=late_message.pk, text="after joining!")
+    chat_services.reaction_add(user=late, message_id=late_message.pk, emoji="❤️")
 
     dialog = DialogFactory(user=owner, other=friend)
     dialog_message = _send(owner, dialog, SECRETS["dialog"])
@@ -135,6 +156,13 @@ def build_world() -> World:
     other_notification = Notification.objects.filter(recipient=stranger).order_by("pk").first()
     export = export_build(export_id=export_request(requester=owner).pk)
     other_export = export_build(export_id=export_request(requester=stranger).pk)
+    # Outside a test transaction (the socket tests) each request also started its background
+    # build on commit: let those finish, or they change the exports under the first case.
+    for thread in threading.enumerate():
+        if thread.name.startswith("export-"):
+            thread.join()
+    export.refresh_from_db()
+    other_export.refresh_from_db()
 
     ids = {
         "chat": group.pk,
@@ -143,6 +171,8 @@ def build_world() -> World:
         "message": message.pk,
         "dialog_message": dialog_message.pk,
         "attachment": attachment.pk,
+        "late_message": late_message.pk,
+        "late_attachment": late_attachment.pk,
         "post": post.pk,
         "post_photo": post.photos.get().pk,
         "comment": comment.pk,
