@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,4 +9,10 @@ class ChatsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the chat frame handlers on the realtime consumer.
-        from chats import calls, consumers  # noqa: F401
+        from chats import calls, consumers, tasks  # noqa: F401
+        from messenger.tasks import schedule
+
+        if settings.STALE_UPLOAD_HOURS:
+            schedule.register(
+                "chats.discard_stale_uploads", tasks.discard_stale_uploads, every=3600
+            )

@@ -186,6 +186,11 @@ TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=5)
 TASKS_RETRY_SECONDS = env.float("TASKS_RETRY_SECONDS", default=30.0)
 # The scheduler task wakes this often and runs the periodic jobs that are due.
 TASKS_HOUSEKEEPING_SECONDS = env.float("TASKS_HOUSEKEEPING_SECONDS", default=60.0)
+# Periodic jobs (0 turns one off): email digests every DIGEST_HOURS; accounts never verified
+# are deleted after UNVERIFIED_ACCOUNT_DAYS; chat uploads never sent after STALE_UPLOAD_HOURS.
+DIGEST_HOURS = env.int("DIGEST_HOURS", default=24)
+UNVERIFIED_ACCOUNT_DAYS = env.int("UNVERIFIED_ACCOUNT_DAYS", default=7)
+STALE_UPLOAD_HOURS = env.int("STALE_UPLOAD_HOURS", default=24)
 
 # --- Realtime -------------------------------------------------------------------------------
 REALTIME = {
