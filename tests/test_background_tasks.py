@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -12,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from exports.models import DataExport
 from messenger.tasks import schedule
 from tests.accounts.test_purge_unverified import unverified
+from tests.conftest import ROOT
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +98,44 @@ def test_housekeeping_runs_the_purges(settings):
     assert not type(stale_account).objects.filter(pk=stale_account.pk).exists()
     assert type(fresh_account).objects.filter(pk=fresh_account.pk).exists()
     assert not DataExport.objects.filter(pk=expired.pk).exists()
+
+
+def task_backend_for(**env_overrides: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "TASKS_BACKEND")}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_BACKEND],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "messenger.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+PRINT_BACKEND = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [
+        ({}, "django_tasks_db.DatabaseBackend"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "django_tasks_rq.RQBackend"),
+        (
+            {"REDIS_URL": "redis://127.0.0.1:6379/0", "TASKS_BACKEND": "database"},
+            "django_tasks_db.DatabaseBackend",
+        ),
+    ],
+)
+def test_task_backend_follows_redis_url_unless_told(env, backend):
+    """RQ when REDIS_URL is set, the database backend otherwise; TASKS_BACKEND overrides."""
+    result = task_backend_for(**env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == backend
+
+
+def test_unknown_task_backend_is_refused():
+    """A typo in TASKS_BACKEND stops the process with a message naming the choices."""
+    result = task_backend_for(TASKS_BACKEND="celery")
+    assert result.returncode != 0
+    assert "TASKS_BACKEND must be one of database, rq, immediate" in result.stderr
