@@ -180,6 +180,8 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# django-rq's dashboard in the admin (queues, failed jobs, requeue) only when RQ runs the tasks.
+RQ_SHOW_ADMIN_LINK = TASKS_BACKEND == "rq"
 # A failed task runs again after TASKS_RETRY_SECONDS, then twice that, ... (at most
 # TASKS_MAX_ATTEMPTS runs in all).
 TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=5)
