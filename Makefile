@@ -29,7 +29,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_sticker_packs
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	bin/serve-with-worker $(PY) 127.0.0.1:8000
 
 # The chat client's core (static/js/chat-core.js) has Node unit tests; then the Python suite.
 test: install

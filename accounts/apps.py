@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import receivers  # noqa: F401
+        from accounts import receivers, tasks  # noqa: F401
+        from messenger.tasks import schedule
+
+        if settings.UNVERIFIED_ACCOUNT_DAYS:
+            schedule.register("accounts.purge_unverified", tasks.purge_unverified, every=86400)

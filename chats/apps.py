@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,11 @@ class ChatsConfig(AppConfig):
     def ready(self) -> None:
         # calls and consumers register the chat frame handlers on the realtime consumer.
         from accounts.demo import DEMO_STEPS
-        from chats import calls, consumers, demo  # noqa: F401
+        from chats import calls, consumers, demo, tasks  # noqa: F401
+        from messenger.tasks import schedule
 
         DEMO_STEPS.append(demo.seed)
+        if settings.STALE_UPLOAD_HOURS:
+            schedule.register(
+                "chats.discard_stale_uploads", tasks.discard_stale_uploads, every=3600
+            )

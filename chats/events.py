@@ -229,7 +229,10 @@ def attachment_payload(attachment: Attachment) -> AttachmentPayload:
         "kind": attachment.kind,
         "content_type": attachment.content_type,
         "url": reverse("chats:file", args=[attachment.pk]),
-        "thumb": reverse("chats:thumb", args=[attachment.pk]) if attachment.thumbnail else None,
+        # Until its thumbnail task has run, an image's thumb URL serves the image itself.
+        "thumb": (
+            reverse("chats:thumb", args=[attachment.pk]) if attachment.kind == "image" else None
+        ),
         "width": attachment.width,
         "height": attachment.height,
         "duration": None if attachment.duration_ms is None else attachment.duration_ms / 1000,

@@ -68,10 +68,23 @@ def _thumbnail(image: Image.Image, side: int = THUMB_SIDE) -> bytes:
     return out.getvalue()
 
 
-def read_image(fileobj) -> ImageFile | None:
-    """An inline-displayable image, re-encoded without EXIF, with its thumbnail; None when the
-    file is not such an image (it is then kept as a plain file). Raises ValidationError for
-    images over IMAGE_MAX_PIXELS."""
+def thumbnail_of(fileobj) -> bytes | None:
+    """The WEBP thumbnail of a stored image (a background task makes it); None when the file
+    cannot be read as an image."""
+    image = _open(fileobj)
+    if image is None:
+        return None
+    try:
+        image.load()
+        return _thumbnail(image)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def read_image(fileobj, *, with_thumbnail: bool = True) -> ImageFile | None:
+    """An inline-displayable image, re-encoded without EXIF, with its thumbnail (empty bytes
+    with `with_thumbnail=False`); None when the file is not such an image (it is then kept as a
+    plain file). Raises ValidationError for images over IMAGE_MAX_PIXELS."""
     image = _open(fileobj)
     if image is None or image.format not in INLINE_FORMATS:
         return None
@@ -79,7 +92,7 @@ def read_image(fileobj) -> ImageFile | None:
     try:
         image.load()
         animated = getattr(image, "is_animated", False)
-        thumbnail = _thumbnail(image)
+        thumbnail = _thumbnail(image) if with_thumbnail else b""
         if fmt == "GIF" or animated:
             data = _animation(image, fmt)
             width, height = image.size

@@ -33,7 +33,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts.selectors import blocked_user_ids, is_blocked_between
-from chats import events, hooks, images, recordings, statements
+from chats import events, hooks, images, recordings, statements, tasks
 from chats.emoji import ALLOWED as ALLOWED_EMOJI
 from chats.models import (
     REASON_MAX_LENGTH,
@@ -59,6 +59,7 @@ from chats.selectors import (
     message_get_for_user,
 )
 from messenger.realtime import publish
+from messenger.tasks.kit import enqueue_on_commit
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -982,13 +983,14 @@ def recording_create(
 
 def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> Attachment:
     """Store an uploaded file of a chat member under a non-guessable path; images are
-    re-encoded without metadata and get a thumbnail. ValidationError for an empty or too large
-    file, Blocked in a dialog between blocked people."""
+    re-encoded without metadata here, and their thumbnail is made by the `make_thumbnail` task
+    after commit. ValidationError for an empty or too large file, Blocked in a dialog between
+    blocked people."""
     _check_upload(uploader, chat, upload)
     display_name = PurePath((upload.name or "file").replace("\\", "/")).name[:200] or "file"
     safe = _safe_name(display_name)
     folder = f"chat-files/{chat.pk}/{secrets.token_urlsafe(18)}"
-    image = images.read_image(upload)
+    image = images.read_image(upload, with_thumbnail=False)
     written: list[str] = []
     try:
         if image is not None:
@@ -997,15 +999,12 @@ def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> At
                 f"{folder}/{stem}.{image.extension}", ContentFile(image.data)
             )
             written.append(file_name)
-            thumb_name = default_storage.save(f"{folder}/thumb.webp", ContentFile(image.thumbnail))
-            written.append(thumb_name)
             fields = {
                 "kind": Attachment.Kind.IMAGE,
                 "content_type": image.content_type,
                 "size": len(image.data),
                 "width": image.width,
                 "height": image.height,
-                "thumbnail": thumb_name,
             }
         else:
             upload.seek(0)
@@ -1022,12 +1021,39 @@ def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> At
             )
             fields = {"kind": kind, "content_type": content_type, "size": upload.size}
         with transaction.atomic():
-            return Attachment.objects.create(
+            attachment = Attachment.objects.create(
                 chat_id=chat.pk, uploader=uploader, file=file_name, name=display_name, **fields
             )
+            if image is not None:
+                enqueue_on_commit(tasks.make_thumbnail, attachment.pk)
+            return attachment
     except BaseException:
         _delete_files(written)
         raise
+
+
+def attachment_thumbnail_make(*, attachment_id: int) -> bool:
+    """Make and store the thumbnail of an image attachment (the `make_thumbnail` task). Does
+    nothing for a missing attachment, one that is not an image or already has a thumbnail;
+    returns whether it stored one."""
+    attachment = Attachment.objects.filter(
+        pk=attachment_id, kind=Attachment.Kind.IMAGE, thumbnail=""
+    ).first()
+    if attachment is None:
+        return False
+    with default_storage.open(attachment.file.name, "rb") as stored:
+        thumbnail = images.thumbnail_of(stored)
+    if thumbnail is None:
+        return False
+    folder = attachment.file.name.rsplit("/", 1)[0]
+    thumb_name = default_storage.save(f"{folder}/thumb.webp", ContentFile(thumbnail))
+    with transaction.atomic():
+        stored_once = Attachment.objects.filter(pk=attachment_id, thumbnail="").update(
+            thumbnail=thumb_name
+        )
+    if not stored_once:  # another run was first, or the attachment went meanwhile
+        _delete_files([thumb_name])
+    return bool(stored_once)
 
 
 def attachments_discard_stale(*, older_than_hours: int = 24) -> int:

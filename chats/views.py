@@ -527,8 +527,15 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponseBas
 @require_GET
 def attachment_thumb(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     attachment = selectors.attachment_get_for_user(request.user, attachment_id)
-    if attachment.kind != Attachment.Kind.IMAGE or not attachment.thumbnail:
+    if attachment.kind != Attachment.Kind.IMAGE:
         raise Http404
+    if not attachment.thumbnail:  # the thumbnail task has not run yet: the image itself
+        return serve_private_file(
+            attachment.file.name,
+            content_type=attachment.content_type,
+            filename=attachment.name,
+            inline=True,
+        )
     return serve_private_file(
         attachment.thumbnail.name, content_type="image/webp", filename="thumb.webp", inline=True
     )

@@ -58,6 +58,11 @@ class DataExport(models.Model):
     # The archive's headings are written in the language the requester used (blank: the
     # site's LANGUAGE_CODE).
     language = models.CharField(max_length=10, blank=True)
+    # Builds started (a worker lost mid-build, or an error that may pass, starts another) and
+    # the last sign of life of the current one: a running build silent for longer than
+    # EXPORT_LEASE_SECONDS lost its worker.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -1,9 +1,15 @@
 """Every write about data exports: request one, build it, forget old ones.
 
-An export is requested in one transaction and built after commit in a background thread of
-the same process (there is no task queue): `export_build` reads everything through
+An export is requested in one transaction; after commit the `exports.tasks.build_export` task
+is enqueued and a task worker runs `export_build`: it reads everything through
 exports.selectors, streams the ZIP to a temporary file, then moves it into private storage
 (`exports/<user id>/...`, a folder neither Django nor nginx serves publicly).
+
+A build is safe to run more than once: it claims the row first (queued → running, one more
+attempt), keeps `heartbeat_at` fresh with its progress, and stores its archive only while it
+still holds that attempt. A build whose worker died (no heartbeat for EXPORT_LEASE_SECONDS) is
+started again by `exports_recover`, a periodic job; an error that may pass is retried with
+backoff (messenger.tasks.kit); after TASKS_MAX_ATTEMPTS the export fails.
 
 Errors: Http404 for a chat the requester does not belong to, ValidationError with code "busy"
 while another export of the same person is being prepared (one at a time).
@@ -15,7 +21,7 @@ import logging
 import os
 import secrets
 import tempfile
-import threading
+import time
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -24,14 +30,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from exports import archive, selectors
+from exports import archive, selectors, tasks
 from exports.models import DataExport
+from messenger.tasks.kit import backoff, enqueue, enqueue_on_commit, retry_later
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -79,29 +86,21 @@ def export_request(
                 )
         except IntegrityError:
             raise busy from None
-        transaction.on_commit(partial(start_in_background, export.pk))
+        enqueue_on_commit(tasks.build_export, export.pk)
     logger.info("export %s queued for user %s", export.pk, requester.pk)
     return export
 
 
-def start_in_background(export_id: int) -> None:
-    """Build the export in a daemon thread of this process."""
-    thread = threading.Thread(
-        target=_build_in_thread, args=(export_id,), name=f"export-{export_id}", daemon=True
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+
+
+def _set_progress(export_id: int, attempt: int, percent: int) -> None:
+    DataExport.objects.filter(pk=export_id, state=State.RUNNING, attempts=attempt).update(
+        progress=min(percent, 99), heartbeat_at=timezone.now()
     )
-    thread.start()
-
-
-def _build_in_thread(export_id: int) -> None:
-    close_old_connections()
-    try:
-        export_build(export_id=export_id)
-    finally:
-        connection.close()
-
-
-def _set_progress(export_id: int, percent: int) -> None:
-    DataExport.objects.filter(pk=export_id, state=State.RUNNING).update(progress=min(percent, 99))
+    if settings.EXPORT_STEP_PAUSE_SECONDS:
+        time.sleep(settings.EXPORT_STEP_PAUSE_SECONDS)
 
 
 def _archive_name(export: DataExport) -> str:
@@ -111,18 +110,55 @@ def _archive_name(export: DataExport) -> str:
     return f"beseda-{export.requester.username}-{stamp}.zip"
 
 
-def export_build(*, export_id: int) -> DataExport:
-    """Build a queued export now (the background thread calls this). The state goes queued →
-    running → done (file stored, available for EXPORT_KEEP_DAYS) or failed (reason kept)."""
+def _claim(export_id: int) -> DataExport | None:
+    """Take the export for one build attempt: queued, or running without a heartbeat for
+    longer than the lease (its worker died). None when it is done, failed or held by a live
+    build; a claim past TASKS_MAX_ATTEMPTS fails the export instead."""
+    now = timezone.now()
     with transaction.atomic():
         export = (
-            DataExport.objects.select_for_update().select_related("requester").get(pk=export_id)
+            DataExport.objects.select_for_update()
+            .select_related("requester")
+            .filter(pk=export_id)
+            .first()
         )
-        if export.state != State.QUEUED:
-            return export
+        if export is None or export.state in (State.DONE, State.FAILED):
+            return None
+        if export.state == State.RUNNING and (
+            export.heartbeat_at is not None and export.heartbeat_at > now - _lease()
+        ):
+            return None
+        if export.attempts >= settings.TASKS_MAX_ATTEMPTS:
+            _fail(export.pk, "interrupted")
+            return None
         export.state = State.RUNNING
-        export.started_at = timezone.now()
-        export.save(update_fields=["state", "started_at"])
+        export.attempts += 1
+        export.progress = 0
+        export.heartbeat_at = now
+        export.started_at = export.started_at or now
+        export.save(update_fields=["state", "attempts", "progress", "heartbeat_at", "started_at"])
+    return export
+
+
+def _fail(export_id: int, error: str) -> None:
+    now = timezone.now()
+    DataExport.objects.filter(pk=export_id).exclude(state=State.DONE).update(
+        state=State.FAILED,
+        error=error,
+        finished_at=now,
+        expires_at=now + timedelta(days=keep_days()),
+    )
+
+
+def export_build(*, export_id: int) -> DataExport | None:
+    """Build a queued export now (the `build_export` task calls this). The state goes queued →
+    running → done (file stored, available for EXPORT_KEEP_DAYS) or failed (reason kept); an
+    unexpected error puts it back in the queue for a retry with backoff while attempts remain.
+    Running it again for an export that is done, failed or being built does nothing."""
+    export = _claim(export_id)
+    if export is None:
+        return DataExport.objects.filter(pk=export_id).first()
+    attempt = export.attempts
     handle = tempfile.NamedTemporaryFile(suffix=".zip", delete=False)  # noqa: SIM115
     stored = ""
     try:
@@ -133,36 +169,71 @@ def export_build(*, export_id: int) -> DataExport:
                 handle,
                 requester=export.requester,
                 chat_id=export.chat_id if export.kind == DataExport.Kind.CHAT else None,
-                progress=partial(_set_progress, export.pk),
+                progress=partial(_set_progress, export.pk, attempt),
             )
         name = f"exports/{export.requester_id}/{secrets.token_urlsafe(18)}/{_archive_name(export)}"
         with open(handle.name, "rb") as built:
             stored = default_storage.save(name, File(built))
         size = default_storage.size(stored)
-    except Exception as exc:
-        logger.exception("export %s failed", export.pk)
+    except Http404:
+        logger.info("export %s failed: not a member", export.pk)
+        _fail(export.pk, "not_member")
+    except Exception:
+        logger.exception("export %s attempt %s failed", export.pk, attempt)
         _delete_files([stored])
-        DataExport.objects.filter(pk=export.pk).update(
-            state=State.FAILED,
-            error="not_member" if isinstance(exc, Http404) else "unexpected",
-            finished_at=timezone.now(),
-            expires_at=timezone.now() + timedelta(days=keep_days()),
-        )
+        with transaction.atomic():
+            requeued = DataExport.objects.filter(
+                pk=export.pk,
+                state=State.RUNNING,
+                attempts=attempt,
+                # The recovery job leaves it alone until the retry is due.
+            ).update(state=State.QUEUED, progress=0, heartbeat_at=timezone.now() + backoff(attempt))
+            if requeued and not retry_later(
+                tasks.build_export, attempt=attempt, export_id=export.pk
+            ):
+                _fail(export.pk, "unexpected")
     else:
         now = timezone.now()
-        DataExport.objects.filter(pk=export.pk).update(
+        # Only the build that still holds its attempt stores its archive: one that lost its
+        # lease to a newer attempt throws its file away, so an export has exactly one archive.
+        finished = DataExport.objects.filter(
+            pk=export.pk, state=State.RUNNING, attempts=attempt
+        ).update(
             state=State.DONE,
             progress=100,
             file=stored,
             size=size,
+            heartbeat_at=now,
             finished_at=now,
             expires_at=now + timedelta(days=keep_days()),
         )
-        logger.info("export %s done (%s bytes)", export.pk, size)
+        if finished:
+            logger.info("export %s done (%s bytes)", export.pk, size)
+        else:
+            logger.warning(
+                "export %s attempt %s lost its lease; archive dropped", export.pk, attempt
+            )
+            _delete_files([stored])
     finally:
         os.unlink(handle.name)
     export.refresh_from_db()
     return export
+
+
+def exports_recover(*, now=None) -> int:
+    """Enqueue a build again for exports whose build went silent (running, no heartbeat for
+    EXPORT_LEASE_SECONDS: its worker died) or whose task never arrived (queued that long).
+    Returns how many were enqueued; the build's claim makes a duplicate harmless."""
+    now = now or timezone.now()
+    silent = DataExport.objects.filter(state__in=DataExport.ACTIVE_STATES).filter(
+        Q(heartbeat_at__lt=now - _lease())
+        | Q(heartbeat_at__isnull=True, created_at__lt=now - _lease())
+    )
+    ids = list(silent.values_list("pk", flat=True))
+    for export_id in ids:
+        logger.warning("export %s went silent; enqueuing it again", export_id)
+        enqueue(tasks.build_export, export_id)
+    return len(ids)
 
 
 def _delete_files(names: list[str]) -> None:

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.headless",
     "allauth.usersessions",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "messenger.tasks",
     "accounts",
     "social",
     "chats",
@@ -168,6 +172,33 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Background tasks (django-tasks) ---------------------------------------------------------
+# RQ on the same Redis when REDIS_URL is set, the database backend otherwise; TASKS_BACKEND
+# (database, rq or immediate) overrides. Workers: `manage.py tasks_worker` (docs/deployment.md).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="rq" if REDIS_URL else "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# django-rq's dashboard in the admin (queues, failed jobs, requeue) only when RQ runs the tasks.
+RQ_SHOW_ADMIN_LINK = TASKS_BACKEND == "rq"
+# A failed task runs again after TASKS_RETRY_SECONDS, then twice that, ... (at most
+# TASKS_MAX_ATTEMPTS runs in all).
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=5)
+TASKS_RETRY_SECONDS = env.float("TASKS_RETRY_SECONDS", default=30.0)
+# The scheduler task wakes this often and runs the periodic jobs that are due.
+TASKS_HOUSEKEEPING_SECONDS = env.float("TASKS_HOUSEKEEPING_SECONDS", default=60.0)
+# Periodic jobs (0 turns one off): email digests every DIGEST_HOURS; accounts never verified
+# are deleted after UNVERIFIED_ACCOUNT_DAYS; chat uploads never sent after STALE_UPLOAD_HOURS.
+DIGEST_HOURS = env.int("DIGEST_HOURS", default=24)
+UNVERIFIED_ACCOUNT_DAYS = env.int("UNVERIFIED_ACCOUNT_DAYS", default=7)
+STALE_UPLOAD_HOURS = env.int("STALE_UPLOAD_HOURS", default=24)
+
 # --- Realtime -------------------------------------------------------------------------------
 REALTIME = {
     "MAX_FRAME_BYTES": env.int("REALTIME_MAX_FRAME_BYTES", default=64 * 1024),
@@ -266,6 +297,11 @@ API_WRITE_RATE = env.str("API_WRITE_RATE", default="120/m")
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Sending mail never blocks a request: the backend Django uses enqueues a task, and the task
+# hands the message to the backend EMAIL_URL names (retried with backoff on SMTP errors).
+EMAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+if env.bool("EMAIL_VIA_TASKS", default=True):
+    EMAIL_BACKEND = "messenger.mail.TaskEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Beseda <noreply@beseda.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -304,6 +340,10 @@ MEDIA_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
 # long a build that never finished (its process died) counts as failed.
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 EXPORT_STALE_HOURS = env.int("EXPORT_STALE_HOURS", default=6)
+# A build that has shown no progress this long lost its worker and is started again.
+EXPORT_LEASE_SECONDS = env.float("EXPORT_LEASE_SECONDS", default=120.0)
+# Test-only: a pause at each percent of an export, so a fault test can kill a worker mid-build.
+EXPORT_STEP_PAUSE_SECONDS = env.float("EXPORT_STEP_PAUSE_SECONDS", default=0.0)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 # WebRTC ICE servers for video calls, as JSON: [{"urls": "stun:stun.example.org:3478"},
 # {"urls": "turn:turn.example.org", "username": "u", "credential": "p"}]. Empty: LAN only.

@@ -31,6 +31,11 @@ MODERATOR_PERMISSIONS = [
     ("chats", "view_message"),
     ("chats", "view_attachment"),
     ("chats", "view_auditlog"),
+    # Background tasks: see queued, running and failed ones and retry a failed one (the
+    # database backend's list, django-rq's dashboard with RQ).
+    ("django_tasks_database", "view_dbtaskresult"),
+    ("django_tasks_database", "change_dbtaskresult"),
+    ("django_rq", "admin"),
 ]
 
 

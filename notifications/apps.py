@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +10,8 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         """Answer the social and chat hooks with notifications."""
         from chats import hooks as chat_hooks
-        from notifications import services
+        from messenger.tasks import schedule
+        from notifications import services, tasks
         from social import hooks as social_hooks
 
         for hook, receiver in (
@@ -24,3 +26,8 @@ class NotificationsConfig(AppConfig):
             (chat_hooks.call_missed, services.notify_call_missed),
         ):
             hook.connect(receiver)
+
+        if settings.DIGEST_HOURS:
+            schedule.register(
+                "notifications.send_digests", tasks.send_digests, every=settings.DIGEST_HOURS * 3600
+            )

@@ -59,6 +59,19 @@ def _media_root(tmp_path_factory):
     return media
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_in_place():
+    """Background tasks run at once where they are enqueued (django-tasks' immediate backend),
+    in this process and in the server processes tests start; fault tests start real workers
+    with a backend of their own (tests/exports/test_worker_faults.py)."""
+    from django.test import override_settings
+
+    os.environ["TASKS_BACKEND"] = "immediate"
+    immediate = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    with override_settings(TASKS={"default": {**immediate, "QUEUES": ["default"]}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_channel_layers():
     """Each test gets its own in-memory channel layer (and so its own realtime hub)."""

@@ -347,10 +347,14 @@ def test_upload_and_download_by_members_only(client, group, people):
     assert login(client, member).get(attachment["url"]).status_code == 404
 
 
-def test_images_get_a_thumbnail_and_are_shown_inline(client, group, people):
-    """An uploaded photo is re-encoded, gets a thumbnail and is served inline."""
+def test_images_get_a_thumbnail_and_are_shown_inline(
+    client, group, people, django_capture_on_commit_callbacks
+):
+    """An uploaded photo is re-encoded, gets a thumbnail (from a task run after the upload
+    commits) and is served inline."""
     owner, _admin, member, _ = people
-    data = upload(login(client, member), group, jpeg((1200, 800))).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        data = upload(login(client, member), group, jpeg((1200, 800))).json()
     assert (data["kind"], data["width"], data["height"]) == ("image", 1200, 800)
     MessageFactory(sender=member, chat=group, text="look", attachment_ids=[data["id"]])
     login(client, owner)
@@ -361,6 +365,31 @@ def test_images_get_a_thumbnail_and_are_shown_inline(client, group, people):
     assert thumb["Content-Type"] == "image/webp"
     image = Image.open(io.BytesIO(b"".join(thumb.streaming_content)))
     assert max(image.size) == 480
+
+
+def test_thumb_serves_the_image_until_its_task_has_run(
+    client, group, people, settings, django_capture_on_commit_callbacks
+):
+    """The upload request makes no thumbnail: it queues a task, and meanwhile the thumb URL
+    shows the image itself (never a broken picture); others still get 404."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _owner, _admin, member, outsider = people
+    with django_capture_on_commit_callbacks(execute=True):
+        data = upload(login(client, member), group, jpeg((1200, 800))).json()
+    queued = DBTaskResult.objects.get(task_path="chats.tasks.make_thumbnail")
+    assert queued.args_kwargs["args"] == [data["id"]]
+    thumb = client.get(data["thumb"])
+    assert (thumb.status_code, thumb["Content-Type"]) == (200, "image/jpeg")
+    assert max(Image.open(io.BytesIO(b"".join(thumb.streaming_content))).size) == 1200
+    assert login(client, outsider).get(data["thumb"]).status_code == 404
+
+    assert services.attachment_thumbnail_make(attachment_id=data["id"]) is True
+    assert services.attachment_thumbnail_make(attachment_id=data["id"]) is False  # once
+    login(client, member)
+    thumb = client.get(data["thumb"])
+    assert thumb["Content-Type"] == "image/webp"
 
 
 def test_unsent_upload_is_visible_to_its_uploader_only(client, group, people):

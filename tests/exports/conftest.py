@@ -103,20 +103,7 @@ def late_join(db) -> LateJoin:
 
 
 @pytest.fixture
-def build_inline(monkeypatch, django_capture_on_commit_callbacks):
-    """`with build_inline():` runs the block and then builds its requested exports at once, in
-    this thread (the test database is not visible to another thread's connection)."""
-    from contextlib import contextmanager
-
-    from exports import services
-
-    monkeypatch.setattr(
-        services, "start_in_background", lambda pk: services.export_build(export_id=pk)
-    )
-
-    @contextmanager
-    def run():
-        with django_capture_on_commit_callbacks(execute=True):
-            yield
-
-    return run
+def build_inline(django_capture_on_commit_callbacks):
+    """`with build_inline():` runs the block and then its after-commit callbacks, which enqueue
+    the build on the tests' immediate task backend: the export is built in this thread."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -78,15 +77,26 @@ def test_build_runs_once(late_join, build_inline):
     assert again.file.name == export.file.name and again.finished_at == export.finished_at
 
 
-def test_background_thread_builds_it(transactional_db, late_join):
-    """Outside tests the build runs in a thread of the process after commit."""
-    export = services.export_request(requester=late_join.anna)
-    for _ in range(200):
-        export.refresh_from_db()
-        if export.state in ("done", "failed"):
-            break
-        time.sleep(0.05)
-    assert export.state == "done"
+def test_request_enqueues_the_build_after_commit(
+    late_join, settings, django_capture_on_commit_callbacks
+):
+    """With a queue (the database backend), the request stores the export and, once committed,
+    a `build_export` task for it; nothing is built in the request."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks() as callbacks:
+        export = services.export_request(requester=late_join.anna)
+    assert not DBTaskResult.objects.exists()  # not before commit
+    for callback in callbacks:
+        callback()
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["args"], task.status) == (
+        "exports.tasks.build_export",
+        [export.pk],
+        "READY",
+    )
+    assert DataExport.objects.get(pk=export.pk).state == "queued"
 
 
 def test_purge_removes_expired_and_fails_stale(late_join, build_inline):

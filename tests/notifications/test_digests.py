@@ -127,3 +127,24 @@ def test_unreachable_smtp_keeps_notifications_for_the_next_run(user, settings):
     liked(user)
     assert "1 failed" in run()
     assert Notification.objects.get(recipient=user).emailed_at is None
+
+
+def test_scheduled_digest_task_goes_through_the_mail_task(
+    user, settings, django_capture_on_commit_callbacks
+):
+    """The periodic `send_digests` task queues each digest as a mail task (delivered after
+    commit, never twice), the way the task worker runs it every DIGEST_HOURS."""
+    from notifications.tasks import send_digests
+
+    settings.EMAIL_BACKEND = "messenger.mail.TaskEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    wants_digest(user)
+    liked(user, text="Scheduled post")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests.call() == 1
+        assert mail.outbox == []
+    (email,) = mail.outbox
+    assert email.to == [user.email] and "Scheduled post" in email.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests.call() == 0
+    assert len(mail.outbox) == 1
