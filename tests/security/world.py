@@ -19,6 +19,7 @@ reaches someone who may not read it is caught by a plain substring check.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 
@@ -127,8 +128,8 @@ def build_world() -> World:
     # The friend's comment told the owner; the owner's friend request told the stranger.
     notification = Notification.objects.filter(recipient=owner).order_by("pk").first()
     other_notification = Notification.objects.filter(recipient=stranger).order_by("pk").first()
-    export = export_build(export_id=export_request(requester=owner).pk)
-    other_export = export_build(export_id=export_request(requester=stranger).pk)
+    export = _export_built(export_request(requester=owner).pk)
+    other_export = _export_built(export_request(requester=stranger).pk)
 
     ids = {
         "chat": group.pk,
@@ -185,3 +186,15 @@ def snapshot() -> dict[str, list]:
 
 def changed_tables(before: dict, after: dict) -> list[str]:
     return sorted(label for label in before if before[label] != after.get(label))
+
+
+def _export_built(export_id: int):
+    """The export, finished. Its request already started a background build: whichever of
+    that thread and this call takes the export first builds it, so wait for the thread too,
+    or the row changes under a later test's snapshot."""
+    export = export_build(export_id=export_id)
+    for thread in threading.enumerate():
+        if thread.name == f"export-{export_id}":
+            thread.join()
+    export.refresh_from_db()
+    return export
