@@ -19,13 +19,16 @@ from tests.factories import DialogFactory, MessageFactory
 from tests.realtime.test_hub import _login, connect_as
 
 
-def take_the_cache_down(settings) -> None:
+def take_the_cache_down(settings, backend="django.core.cache.backends.redis.RedisCache") -> None:
+    """Point the cache at a port nothing listens on. Django's own Redis backend by default:
+    the API and socket code must cope with any cache failing; production's backend
+    (messenger.cache.FailOpenRedisCache) also makes third-party users of the cache cope."""
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
+        "default": {"BACKEND": backend, "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
     }
+
+
+FAIL_OPEN = "messenger.cache.FailOpenRedisCache"
 
 
 @pytest.mark.django_db
@@ -82,3 +85,30 @@ async def test_new_socket_is_served_while_the_cache_is_down(settings):
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"type": "pong"}
     await communicator.disconnect()
+
+
+@pytest.mark.django_db
+def test_login_works_while_the_cache_is_down(settings):
+    """allauth's login limits live in the cache: with production's backend a login still
+    succeeds (and gets tokens) while Redis is unreachable."""
+    world = make_world()
+    take_the_cache_down(settings, FAIL_OPEN)
+    tokens = login_tokens(world.member)
+    response = JsonApi(tokens.access).get(f"{API}/chats")
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == [world.group.pk]
+
+
+def test_fail_open_cache_behaves_as_an_empty_forgetful_cache(settings):
+    """Reads miss, writes are dropped, counters are missing; nothing raises."""
+    from django.core.cache import cache
+
+    take_the_cache_down(settings, FAIL_OPEN)
+    assert cache.get("k", "default") == "default"
+    assert cache.add("k", 1) is True
+    cache.set("k", 1)
+    assert cache.get_many(["k"]) == {}
+    assert cache.has_key("k") is False
+    with pytest.raises(ValueError):
+        cache.incr("k")
+    assert cache.touch("k") is False
