@@ -18,7 +18,7 @@ from messenger.realtime import frames
 from tests.factories import DialogFactory, GroupFactory, MessageFactory, UserFactory
 from tests.realtime.test_hub import connect_as
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = "r-17"
@@ -105,6 +105,7 @@ CASE_CODES = [
 ]
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize("code", CASE_CODES)
 async def test_error_echoes_the_ref_of_the_frame_it_answers(code, failing_handler):
     """The `error` answering a frame carries the frame's `ref` (or a send's `client_id`)."""
@@ -125,6 +126,7 @@ async def test_error_echoes_the_ref_of_the_frame_it_answers(code, failing_handle
     await communicator.disconnect()
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize("kind", [5, None, ["message.send"], {"x": 1}])
 async def test_invalid_type_still_echoes_the_ref(kind):
     """A frame whose `type` is not a string is `invalid`, with its ref."""
@@ -141,6 +143,7 @@ async def test_invalid_type_still_echoes_the_ref(kind):
     await communicator.disconnect()
 
 
+@pytest.mark.asyncio
 async def test_rate_limited_sends_say_which_send_was_refused():
     """Past the burst, each refused `message.send` is answered `rate_limited` with its own
     client_id, so the client can resend exactly those."""
@@ -173,6 +176,7 @@ async def test_rate_limited_sends_say_which_send_was_refused():
         await communicator.disconnect()
 
 
+@pytest.mark.asyncio
 async def test_too_large_frame_has_no_ref_and_closes_with_4009():
     """A frame over the limit is not parsed: `too_large` without ref, then close 4009."""
     me = await database_sync_to_async(UserFactory)()
