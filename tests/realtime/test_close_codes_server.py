@@ -138,3 +138,22 @@ def test_frame_over_the_limit_is_answered_and_closed_with_4009(server):
             return error["code"], await close_code(ws)
 
     assert asyncio.run(scenario()) == ("too_large", 4009)
+
+
+def test_frame_over_the_servers_bound_is_closed_with_1009_by_uvicorn(server):
+    """Past uvicorn's --ws-max-size (1 MiB) the server itself closes with 1009 before Beseda
+    reads the frame (the last row of the close-code table)."""
+    if server.kind != "uvicorn":
+        pytest.skip("the --ws-max-size bound is uvicorn's (deploy/systemd/beseda@.service)")
+    cookie = session_cookie_for(UserFactory(), server)
+
+    async def scenario():
+        headers = {"Cookie": f"{cookie['name']}={cookie['value']}"}
+        async with websockets.connect(
+            server.ws_url, origin=server.url, additional_headers=headers, max_size=None
+        ) as ws:
+            assert json.loads(await ws.recv())["type"] == "hello"
+            await ws.send(json.dumps({"type": "ping", "pad": "x" * (1024 * 1024 + 1)}))
+            return await close_code(ws)
+
+    assert asyncio.run(scenario()) == 1009
