@@ -241,7 +241,7 @@ _UNPARSEABLE = object()
 
 def frame_ref(payload: Any) -> str | int | None:
     """The `ref` an error about this client frame echoes: its `ref`, else its `client_id`
-    (`message.send`), if that is a string or a number; None for anything else."""
+    (`message.send`), if that is a string or an integer; None for anything else."""
     if not isinstance(payload, dict):
         return None
     ref = payload.get("ref", payload.get("client_id"))
