@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -22,6 +23,8 @@ from accounts.models import Avatar, Block, User, deleted_username
 from accounts.relations import friend_graph
 from messenger.images import Crop, open_image, render_image, square_crop
 from messenger.realtime import close_sockets, publish
+
+logger = logging.getLogger("beseda.accounts")
 
 PROFILE_FIELDS = [
     "first_name",
@@ -210,7 +213,13 @@ def presence_online_ids(user_ids) -> set[int]:
     ids = {int(u) for u in user_ids}
     if not ids:
         return set()
-    counts = cache.get_many([_presence_key(u) for u in ids])
+    try:
+        counts = cache.get_many([_presence_key(u) for u in ids])
+    except Exception:
+        # The cache (Redis in production) is down: pages still render, with nobody shown
+        # online until it is back (docs/deployment.md, "When Redis is down").
+        logger.warning("event=presence_read_failed", exc_info=True)
+        return set()
     return {u for u in ids if (counts.get(_presence_key(u)) or 0) > 0}
 
 

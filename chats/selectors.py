@@ -185,6 +185,11 @@ class ChatRow:
         return self.chat.pk
 
 
+def _hidden_for(user: User) -> Exists:
+    """The message (the outer query's row) was deleted by `user` for themselves."""
+    return Exists(MessageHide.objects.filter(user_id=user.pk, message_id=OuterRef("pk")))
+
+
 def _unread_subquery(user: User) -> Subquery:
     unread = (
         Message.objects.filter(
@@ -193,6 +198,7 @@ def _unread_subquery(user: User) -> Subquery:
             deleted_at__isnull=True,
         )
         .exclude(sender_id=user.pk)
+        .exclude(_hidden_for(user))
         .order_by()
         .values("chat_id")
         .annotate(n=Count("pk"))
@@ -304,6 +310,7 @@ def unread_total(user: User) -> int:
             deleted_at__isnull=True,
         )
         .exclude(sender_id=user.pk)
+        .exclude(_hidden_for(user))
         .count()
     )
 

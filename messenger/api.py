@@ -105,7 +105,13 @@ class WriteRateThrottle(SimpleRateThrottle):
         # Read the rate on every request so a deployment (or a test) can change it at runtime.
         self.rate = settings.API_WRITE_RATE
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        try:
+            return super().allow_request(request)
+        except Exception:
+            # The counters live in the cache (Redis in production). With it down, refusing
+            # every write would turn a cache fault into an outage: let writes through.
+            logger.warning("event=throttle_unavailable action=allow", exc_info=True)
+            return True
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         if request.method not in WRITE_METHODS or not request.user.is_authenticated:
@@ -217,7 +223,9 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _json_errors(view):
-    """Answer ninja's plain-text 405 and Django's HTML 404 under /api/v1/ in the JSON shape."""
+    """Answer ninja's plain-text 405, Django's HTML 404 and any failure ninja does not route
+    to its exception handlers (authentication and throttle checks run outside them) under
+    /api/v1/ in the JSON shape."""
 
     def convert(response: HttpResponse) -> HttpResponse:
         if isinstance(response, HttpResponseNotAllowed):
@@ -236,6 +244,8 @@ def _json_errors(view):
                 return convert(await view(request, *args, **kwargs))
             except Http404 as exc:
                 return _not_found(request, exc)
+            except Exception as exc:
+                return _unexpected(request, exc)
 
         functools.update_wrapper(async_wrapper, view)
         return markcoroutinefunction(async_wrapper)
@@ -245,6 +255,8 @@ def _json_errors(view):
             return convert(view(request, *args, **kwargs))
         except Http404 as exc:
             return _not_found(request, exc)
+        except Exception as exc:
+            return _unexpected(request, exc)
 
     functools.update_wrapper(wrapper, view)
     return wrapper

@@ -19,9 +19,9 @@ from django.conf import settings
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
-# same thread are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Django's async-safety check stays on for the whole suite: a socket handler that queries the
+# database on the event loop fails its test. Only the browser tests relax it
+# (tests/e2e/conftest.py).
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [

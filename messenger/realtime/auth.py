@@ -8,13 +8,15 @@ through SECURE_PROXY_SSL_HEADER), or an entry of CSRF_TRUSTED_ORIGINS (`*.` wild
 clients send `Authorization: Bearer <access token>` (the token of /api/v1/, from allauth's app
 login). A token is not sent by a browser on its own, so a token handshake may omit Origin; one
 that does carry an Origin must still name an allowed host. A bad token leaves the socket
-anonymous and the consumer refuses it with 4401.
+anonymous and the consumer closes it with 4401. A token socket is closed with 4003 when its
+access token expires (scope["auth_expires_at"]); the client refreshes and reconnects.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import jwt
 from channels.auth import AuthMiddlewareStack
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
@@ -34,6 +36,14 @@ def bearer_token(scope) -> str | None:
             if scheme.lower() == "bearer":
                 return token.strip()
     return None
+
+
+def token_expiry(token: str) -> float | None:
+    """The `exp` (Unix time) of an access token that authenticate_access_token accepted."""
+    # The signature was checked by authenticate_access_token; only the claim is read here.
+    claims = jwt.decode(token, options={"verify_signature": False})
+    exp = claims.get("exp")
+    return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
 
 
 def has_origin(scope) -> bool:
@@ -109,13 +119,15 @@ class TokenAuthMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        found = await db(authenticate_access_token)(bearer_token(scope) or "")
+        token = bearer_token(scope) or ""
+        found = await db(authenticate_access_token)(token)
         scope = dict(scope)
         if found is None:
             scope["user"] = AnonymousUser()
         else:
             # The token's session key lets logout close exactly this session's sockets.
             scope["user"], scope["auth_session_key"] = found
+            scope["auth_expires_at"] = token_expiry(token)
         return await self.inner(scope, receive, send)
 
 

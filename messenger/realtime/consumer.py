@@ -25,8 +25,12 @@ logger = logging.getLogger("beseda.realtime")
 # Close codes (4000-4999 are the application's; documented in docs/realtime-protocol.md).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_SESSION_ENDED = 4001
+CLOSE_TOKEN_EXPIRED = 4003
 CLOSE_TOO_SLOW = 4008
-CLOSE_TOO_LARGE = 1009
+# Not 1009 ("message too big"): daphne (Autobahn) lets an application send only 1000 and
+# 3000-4999 and turns 1009 into 1011. A frame past the server's own bound (uvicorn's
+# --ws-max-size) is still closed by the server with 1009.
+CLOSE_TOO_LARGE = 4009
 CLOSE_RATE_LIMIT = 4029
 
 # Strong references to fire-and-forget tasks so they are not collected mid-flight.
@@ -55,6 +59,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
+            # Accept, then close: a handshake refused before accept reaches the client as an
+            # HTTP 403 that browsers hide (the page sees 1006, as for a network fault), and
+            # the client could not tell "log in again" from "try again later".
+            self._closing = True
+            await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
@@ -70,18 +79,29 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self._tokens = self._burst
         self._refilled = time.monotonic()
         self._closing = False
+        self._expiry: asyncio.TimerHandle | None = None
         self._queue = SendQueue(self._send_text, limits["SEND_QUEUE"], self._overflow)
         await self.accept()
         self._server_send = _server_send(self.base_send)
         self._hub = get_hub()
         await self._hub.register(self)
         await self.send_frame({"type": "hello", "user": self.user_id})
+        expires_at = self.scope.get("auth_expires_at")
+        if expires_at is not None:
+            # A token socket lives as long as its access token: the client refreshes the
+            # token and reconnects (docs/realtime-protocol.md, "Token expiry").
+            delay = max(0.0, expires_at - time.time())
+            self._expiry = asyncio.get_running_loop().call_later(
+                delay, self.force_close, CLOSE_TOKEN_EXPIRED
+            )
         await self.on_connected()
 
     async def disconnect(self, code: int) -> None:
         hub = getattr(self, "_hub", None)
         if hub is None:
             return
+        if self._expiry is not None:
+            self._expiry.cancel()
         hub.unregister(self)
         self._queue.cancel()
         await self.on_disconnected()
@@ -90,7 +110,12 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def on_connected(self) -> None:
         from accounts import services
 
-        await database_sync_to_async(services.presence_connected)(user_id=self.user_id)
+        try:
+            await database_sync_to_async(services.presence_connected)(user_id=self.user_id)
+        except Exception:
+            # Presence is a nicety: with its store (Redis) down the socket still serves,
+            # and friends see this user online once the store is back and they reconnect.
+            logger.warning("event=presence_join_failed user=%s", self.user_id, exc_info=True)
 
     async def on_disconnected(self) -> None:
         # Every page load closes the tab's socket and opens a new one: counting the close a
@@ -176,22 +201,24 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.send_error("too_large", f"frames are limited to {self._max_bytes} bytes")
             await self.close(code=CLOSE_TOO_LARGE)
             return
-        if not self._take_token():
-            await self.send_error("rate_limited", "too many frames; slow down")
-            return
+        # Parsed before the rate check so that every error answering a parseable frame,
+        # `rate_limited` included, carries its `ref` (the frame is at most _max_bytes).
         try:
             payload = json.loads(text_data)
         except (ValueError, RecursionError):
             # RecursionError: "[[[[..." a few thousand deep fits in one frame and would
             # otherwise end the socket with an unhandled exception.
+            payload = _UNPARSEABLE
+        ref = frame_ref(payload)
+        if not self._take_token():
+            await self.send_error("rate_limited", "too many frames; slow down", ref)
+            return
+        if payload is _UNPARSEABLE:
             await self.send_error("bad_json", "frame is not valid JSON")
             return
         if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-            await self.send_error("invalid", "a frame is a JSON object with a string 'type'")
+            await self.send_error("invalid", "a frame is a JSON object with a string 'type'", ref)
             return
-        ref = payload.get("ref", payload.get("client_id"))
-        if not isinstance(ref, (str, int)) or isinstance(ref, bool):
-            ref = None
         handler = frames.get_handler(payload["type"])
         if handler is None:
             await self.send_error("unknown_type", f"unknown frame type {payload['type']!r}", ref)
@@ -207,6 +234,20 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         except Exception:
             logger.exception("frame %s failed", payload["type"])
             await self.send_error("internal", "the server could not handle this frame", ref)
+
+
+_UNPARSEABLE = object()
+
+
+def frame_ref(payload: Any) -> str | int | None:
+    """The `ref` an error about this client frame echoes: its `ref`, else its `client_id`
+    (`message.send`), if that is a string or an integer; None for anything else."""
+    if not isinstance(payload, dict):
+        return None
+    ref = payload.get("ref", payload.get("client_id"))
+    if not isinstance(ref, (str, int)) or isinstance(ref, bool):
+        return None
+    return ref
 
 
 def _server_send(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:

@@ -14,7 +14,7 @@ from accounts.services import block_create
 from chats.models import Message
 from tests.chats.test_consumers import close_all, delivered, make_group, open_peers, refused
 from tests.factories import DialogFactory, UserFactory
-from tests.realtime.test_hub import connect_as
+from tests.realtime.test_hub import connect_as, refusal_code
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -113,8 +113,8 @@ async def test_group_calls_are_refused():
 
 
 async def test_anonymous_socket_cannot_signal():
-    _communicator, connected, _code = await connect_as(None)
-    assert not connected
+    communicator, connected, code = await connect_as(None)
+    assert await refusal_code(communicator, connected, code) == 4401
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,17 @@ def _terminate(pid: int) -> None:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
+async def _terminate_elsewhere(pid: int) -> None:
+    def terminate() -> None:
+        try:
+            _terminate(pid)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as other:
+        await asyncio.get_running_loop().run_in_executor(other, terminate)
+
+
 pytestmark = pytest.mark.asyncio
 
 
@@ -46,7 +57,9 @@ async def test_a_broken_connection_fails_one_call_and_is_replaced(monkeypatch):
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(1))
     monkeypatch.setattr(realtime_db, "TIDY_SECONDS", 3600.0)
     first = await db(_backend_pid)()
-    _terminate(first)  # from the test's own connection, as a database restart would
+    # From a connection of another thread (not the pool's one), as a database restart would;
+    # the ORM stays off the event loop (Django's async-safety check).
+    await _terminate_elsewhere(first)
     with pytest.raises(OperationalError):
         await db(_backend_pid)()
     second = await db(_backend_pid)()
@@ -55,7 +68,7 @@ async def test_a_broken_connection_fails_one_call_and_is_replaced(monkeypatch):
     monkeypatch.setattr(realtime_db, "TIDY_SECONDS", 0.05)
     await asyncio.sleep(0.1)
     await db(_backend_pid)()  # tidies: the next use is health-checked
-    _terminate(second)
+    await _terminate_elsewhere(second)
     await asyncio.sleep(0.1)
     third = await db(_backend_pid)()
     assert third not in (first, second)

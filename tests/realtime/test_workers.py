@@ -34,7 +34,8 @@ def two_workers(transactional_db, smtp_sink):
 
 
 async def open_socket(server, user):
-    cookie = session_cookie_for(user, server)
+    # The session is saved with the ORM: not on the event loop (Django's async-safety check).
+    cookie = await asyncio.to_thread(session_cookie_for, user, server)
     return await websockets.connect(
         server.ws_url,
         origin=server.url,

@@ -130,7 +130,7 @@ async def test_deep_nesting_is_an_error_not_a_crash(fuzz_user, depth):
 
 @pytest.mark.asyncio
 async def test_huge_frame_is_refused_and_closed_and_the_server_stays_usable(fuzz_user, settings):
-    """A frame over MAX_FRAME_BYTES gets `too_large` and close 1009; a new socket works."""
+    """A frame over MAX_FRAME_BYTES gets `too_large` and close 4009; a new socket works."""
     communicator, connected, _ = await connect_as(fuzz_user)
     assert connected
     await communicator.receive_json_from()
@@ -139,7 +139,7 @@ async def test_huge_frame_is_refused_and_closed_and_the_server_stays_usable(fuzz
     assert (await communicator.receive_json_from())["code"] == "too_large"
     assert (await communicator.receive_output(timeout=5)) == {
         "type": "websocket.close",
-        "code": 1009,
+        "code": 4009,
     }
     again, connected, _ = await connect_as(fuzz_user)
     assert connected
