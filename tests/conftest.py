@@ -216,8 +216,14 @@ def start_asgi_server(smtp_sink: SmtpSink, *, port: int | None = None, extra_env
     }
     log = open(ROOT / "var" / f"test-server-{port}.log", "w")  # noqa: SIM115 (lives with the process)
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "messenger.asgi:application", *UVICORN_FLAGS]
-        + ["--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "messenger.asgi:application",
+            *UVICORN_FLAGS,
+            *("--host", "127.0.0.1", "--port", str(port)),
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
