@@ -6,7 +6,8 @@ envelope `{user_ids, frame}` per event; every process writes the pre-serialised 
 own sockets of those users. Measured on this hardware this is several times faster than one
 Channels group per socket with `group_send` per message (docs/realtime-protocol.md). With the
 in-memory layer the process's hubs are the only subscribers, and envelopes go to them without
-the layer's copy and queue.
+the layer's copy and queue. A chat change's envelope carries its (chat, seq): the hub releases
+those in seq order per chat (messenger/realtime/order.py), whatever order they arrive in.
 """
 
 from __future__ import annotations
