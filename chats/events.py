@@ -194,6 +194,22 @@ class SyncResultFrame(TypedDict):
     chats: dict[str, SyncChatResult]
 
 
+# Frames of a change of a chat: each carries the seq it took (`message.deleted` for me has
+# None). Every seq taken is published as one of these, so live delivery orders them by it.
+CHANGE_FRAMES = frozenset(
+    {
+        "message.new",
+        "message.updated",
+        "message.deleted",
+        "reaction.updated",
+        "chat.updated",
+        "member.added",
+        "member.removed",
+        "member.updated",
+    }
+)
+
+
 # -- serialisers ------------------------------------------------------------------------------
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None

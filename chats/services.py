@@ -167,10 +167,14 @@ def _audit(
 
 
 def _publish(frame: dict, user_ids: Iterable[int]) -> None:
-    """Deliver `frame` to `user_ids` once the transaction commits (never before)."""
+    """Deliver `frame` to `user_ids` once the transaction commits (never before); a change's
+    frame reaches every socket in the chat's seq order."""
     ids = sorted(set(user_ids))
     if ids:
-        transaction.on_commit(partial(publish, frame, ids))
+        order = None
+        if frame["type"] in events.CHANGE_FRAMES and frame.get("seq") is not None:
+            order = (frame["chat"], frame["seq"])
+        transaction.on_commit(partial(publish, frame, ids, order=order))
 
 
 def _publish_to_members(chat: Chat, frame: dict, *, also: Iterable[int] = ()) -> None:

@@ -207,6 +207,11 @@ REALTIME = {
     "RATE_BURST": env.int("REALTIME_RATE_BURST", default=60),
     "SEND_QUEUE": env.int("REALTIME_SEND_QUEUE", default=1000),
     "PRESENCE_GRACE_SECONDS": env.float("REALTIME_PRESENCE_GRACE_SECONDS", default=5.0),
+    # A chat's frame waits at most this long for the one numbered before it (a real loss then
+    # leaves a gap that clients close with `sync`), and a worker remembers the last number of
+    # this many chats (messenger/realtime/order.py).
+    "ORDER_WAIT_SECONDS": env.float("REALTIME_ORDER_WAIT_SECONDS", default=0.5),
+    "ORDER_STREAMS": env.int("REALTIME_ORDER_STREAMS", default=100_000),
 }
 
 # --- Auth and allauth -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Shared fixtures: users, a logged-in client, a real daphne server, an SMTP sink, Chromium."""
+"""Shared fixtures: users, a logged-in client, a real uvicorn worker, an SMTP sink, Chromium."""
 
 from __future__ import annotations
 
@@ -177,6 +177,26 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+# The worker flags of deploy/systemd/beseda@.service and deploy/compose.yaml (less the address
+# and port): real-server tests run the server that is deployed.
+UVICORN_FLAGS = [
+    "--loop",
+    "uvloop",
+    "--http",
+    "httptools",
+    "--ws",
+    "websockets-sansio",
+    "--ws-per-message-deflate",
+    "false",
+    "--ws-max-size",
+    "1048576",
+    "--lifespan",
+    "off",
+    "--proxy-headers",
+    "--no-access-log",
+]
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -190,7 +210,8 @@ class LiveServer:
 
 
 def start_asgi_server(smtp_sink: SmtpSink, *, port: int | None = None, extra_env=None):
-    """Start daphne on a free port against the test database; return once it answers."""
+    """Start a uvicorn worker, as deployed, on a free port against the test database; return
+    once it answers."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -211,12 +232,10 @@ def start_asgi_server(smtp_sink: SmtpSink, *, port: int | None = None, extra_env
         [
             sys.executable,
             "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
+            "uvicorn",
             "messenger.asgi:application",
+            *UVICORN_FLAGS,
+            *("--host", "127.0.0.1", "--port", str(port)),
         ],
         cwd=ROOT,
         env=env,
@@ -234,14 +253,14 @@ def start_asgi_server(smtp_sink: SmtpSink, *, port: int | None = None, extra_env
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"daphne did not start; see var/test-server-{port}.log")
+            raise RuntimeError(f"uvicorn did not start; see var/test-server-{port}.log")
         time.sleep(0.1)
     return LiveServer(url, f"ws://127.0.0.1:{port}/ws/", "127.0.0.1", port, process)
 
 
 @pytest.fixture(scope="session")
 def asgi_server(django_db_setup, django_db_blocker, smtp_sink):
-    """A real daphne process serving HTTP and /ws/ from the test database (session-wide).
+    """A real uvicorn worker serving HTTP and /ws/ from the test database (session-wide).
 
     Tests that use it need committed data: request `transactional_db` (the `live` fixture does).
     """

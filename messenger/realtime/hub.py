@@ -6,7 +6,8 @@ envelope `{user_ids, frame}` per event; every process writes the pre-serialised 
 own sockets of those users. Measured on this hardware this is several times faster than one
 Channels group per socket with `group_send` per message (docs/realtime-protocol.md). With the
 in-memory layer the process's hubs are the only subscribers, and envelopes go to them without
-the layer's copy and queue.
+the layer's copy and queue. A chat change's envelope carries its (chat, seq): the hub releases
+those in seq order per chat (messenger/realtime/order.py), whatever order they arrive in.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+
+from messenger.realtime.order import Reorder
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine, Generator
@@ -62,6 +66,12 @@ class Hub:
         self._task: asyncio.Task | None = None
         self._ready = asyncio.Event()
         self.stats = {"envelopes": 0, "frames_written": 0, "dropped_slow": 0}
+        # Numbered frames (a chat's changes) go out per stream in number order.
+        self.order = Reorder(
+            self._write,
+            wait=settings.REALTIME["ORDER_WAIT_SECONDS"],
+            capacity=settings.REALTIME["ORDER_STREAMS"],
+        )
 
     # -- registry --------------------------------------------------------------------------
     async def register(self, socket: Socket) -> None:
@@ -119,6 +129,7 @@ class Hub:
                 # The broker went away (Redis restart): keep the sockets, re-subscribe, and let
                 # clients catch up from the database with `sync`.
                 logger.warning("event=broker_lost action=resubscribe", exc_info=True)
+                self.order.reset()
                 self._ready.set()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -131,11 +142,11 @@ class Hub:
         kind = message.get("type")
         user_ids = message.get("u") or ()
         if kind == DELIVER:
-            text = message["f"]
-            for user_id in user_ids:
-                for socket in self.sockets.get(user_id, ()):
-                    socket.enqueue(text)
-                    self.stats["frames_written"] += 1
+            stream = message.get("k")
+            if stream is None:
+                self._write(message)
+            else:
+                self.order.offer(stream, message["s"], message)
         elif kind == CLOSE:
             keep, only, code = message.get("keep"), message.get("only"), message.get("code", 4001)
             for user_id in user_ids:
@@ -145,6 +156,13 @@ class Hub:
                     if only is not None and socket.session_key != only:
                         continue
                     socket.force_close(code)
+
+    def _write(self, envelope: dict[str, Any]) -> None:
+        text = envelope["f"]
+        for user_id in envelope.get("u") or ():
+            for socket in self.sockets.get(user_id, ()):
+                socket.enqueue(text)
+                self.stats["frames_written"] += 1
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
@@ -248,11 +266,16 @@ class _Resumed:
 
 
 # -- publishing -------------------------------------------------------------------------------
-def _deliver_envelope(frame: dict[str, Any], user_ids: Iterable[int]) -> dict[str, Any] | None:
+def _deliver_envelope(
+    frame: dict[str, Any], user_ids: Iterable[int], order: tuple[Any, int] | None
+) -> dict[str, Any] | None:
     ids = sorted({int(u) for u in user_ids})
     if not ids:
         return None
-    return {"type": DELIVER, "u": ids, "f": encode(frame)}
+    envelope = {"type": DELIVER, "u": ids, "f": encode(frame)}
+    if order is not None:
+        envelope["k"], envelope["s"] = order
+    return envelope
 
 
 def _dispatch_in_process(envelope: dict[str, Any]) -> None:
@@ -287,9 +310,12 @@ async def _group_send(envelope: dict[str, Any]) -> None:
         )
 
 
-async def apublish(frame: dict[str, Any], user_ids: Iterable[int]) -> None:
-    """Deliver `frame` to every open socket of `user_ids`, in any worker process."""
-    envelope = _deliver_envelope(frame, user_ids)
+async def apublish(
+    frame: dict[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
+) -> None:
+    """Deliver `frame` to every open socket of `user_ids`, in any worker process. `order`
+    (stream, number) for numbered frames: see `publish`."""
+    envelope = _deliver_envelope(frame, user_ids, order)
     if envelope is not None:
         await _group_send(envelope)
 
@@ -369,9 +395,16 @@ def _hand_over(envelope: dict[str, Any]) -> None:
     async_to_sync(_group_send)(envelope)
 
 
-def publish(frame: dict[str, Any], user_ids: Iterable[int]) -> None:
-    """Sync form of `apublish`; call it from `transaction.on_commit` in services."""
-    envelope = _deliver_envelope(frame, user_ids)
+def publish(
+    frame: dict[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
+) -> None:
+    """Sync form of `apublish`; call it from `transaction.on_commit` in services.
+
+    `order=(stream, number)` marks a frame of a gapless numbered stream (a chat's changes:
+    `(chat id, seq)`, numbers from 1, every number published): every socket receives a
+    stream's frames in number order, whichever thread or worker publishes them first
+    (messenger/realtime/order.py)."""
+    envelope = _deliver_envelope(frame, user_ids, order)
     if envelope is not None:
         _hand_over(envelope)
 

@@ -1,4 +1,4 @@
-"""Catch-up after a reconnect, against a real daphne process with real `websockets` clients."""
+"""Catch-up after a reconnect, against a real uvicorn worker with real `websockets` clients."""
 
 from __future__ import annotations
 

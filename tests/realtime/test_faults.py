@@ -1,4 +1,4 @@
-"""Faults the production shape survives: real daphne workers, PostgreSQL and Redis.
+"""Faults the production shape survives: real uvicorn workers, PostgreSQL and Redis.
 
 Worker processes die, Redis restarts and database connections are cut while clients stream
 messages; every message the server acknowledged is stored once, numbered without gaps, and
@@ -46,7 +46,7 @@ STREAM_SECONDS = 240
 
 @pytest.fixture
 def start_workers(transactional_db, smtp_sink):
-    """`start_workers(n, **env)` → n daphne workers sharing the test DB and Redis; all stopped
+    """`start_workers(n, **env)` → n uvicorn workers sharing the test DB and Redis; all stopped
     (or reaped, when a test killed one) at the end."""
     started = []
 

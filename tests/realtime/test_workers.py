@@ -1,4 +1,4 @@
-"""Two real daphne worker processes sharing Redis: events and session ends cross processes.
+"""Two real uvicorn worker processes sharing Redis: events and session ends cross processes.
 
 These run in the PostgreSQL + Redis pass (`make test-services`); with the in-memory layer two
 processes cannot share events, so they are skipped there.

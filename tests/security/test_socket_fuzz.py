@@ -170,7 +170,7 @@ async def test_flood_is_rate_limited_and_the_socket_recovers(transactional_db, s
 
 @pytest.mark.server
 def test_real_server_answers_hostile_frames_and_survives_a_huge_one(live):
-    """Against a real daphne: broken, deep and oversized frames get `error` frames, a 2 MB
+    """Against a real uvicorn worker: broken, deep and oversized frames get `error` frames, a 2 MB
     frame closes that socket, and the server still answers HTTP and new sockets."""
     import urllib.request
 
