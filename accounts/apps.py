@@ -8,8 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import receivers, tasks  # noqa: F401
+        from accounts import receivers, services, tasks  # noqa: F401
+        from messenger.realtime import lifecycle
         from messenger.tasks import schedule
+
+        lifecycle.connected.connect(services.presence_connected)
+        lifecycle.disconnected.connect(services.presence_disconnected)
 
         if settings.UNVERIFIED_ACCOUNT_DAYS:
             schedule.register("accounts.purge_unverified", tasks.purge_unverified, every=86400)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from messenger.realtime import frames
+from messenger.realtime import frames, lifecycle
 from messenger.realtime.hub import SendQueue, encode, get_hub
 
 logger = logging.getLogger("beseda.realtime")
@@ -106,12 +106,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self._queue.cancel()
         await self.on_disconnected()
 
-    # Hooks for presence; the accounts app provides the services.
+    # The apps' connect/disconnect receivers (messenger/realtime/lifecycle.py): presence.
     async def on_connected(self) -> None:
-        from accounts import services
-
         try:
-            await database_sync_to_async(services.presence_connected)(user_id=self.user_id)
+            await database_sync_to_async(lifecycle.connected)(user_id=self.user_id)
         except Exception:
             # Presence is a nicety: with its store (Redis) down the socket still serves,
             # and friends see this user online once the store is back and they reconnect.
@@ -129,13 +127,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self._presence_leave(0)
 
     async def _presence_leave(self, delay: float) -> None:
-        from accounts import services
-
         if delay:
             await asyncio.sleep(delay)
         still_open = self._hub.count_for(self.user_id)
         try:
-            await database_sync_to_async(services.presence_disconnected)(
+            await database_sync_to_async(lifecycle.disconnected)(
                 user_id=self.user_id, sockets_left_here=still_open
             )
         except Exception:
