@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Avatar, Block, User
 from accounts.relations import friend_graph
+from accounts.services import presence_online_ids
 
 
 def blocked_user_ids(user: User) -> set[int]:
@@ -39,14 +41,12 @@ def visible_users(viewer: User):
 
 def user_get_visible(viewer: User, username: str) -> User:
     """The active user named `username` if `viewer` may see them; raises Http404 otherwise."""
-    from django.shortcuts import get_object_or_404
 
     return get_object_or_404(visible_users(viewer), username=username)
 
 
 def online_user_ids(user_ids) -> set[int]:
     """Which of `user_ids` have an open socket right now (presence; see accounts.services)."""
-    from accounts.services import presence_online_ids
 
     return presence_online_ids(user_ids)
 
@@ -61,7 +61,6 @@ def blocks_made(user: User, *, limit: int, after_id: int | None = None) -> list[
 
 def block_get(blocker: User, username: str) -> Block:
     """`blocker`'s block of the user named `username`; raises Http404 if there is none."""
-    from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
         Block.objects.select_related("blocked"), blocker=blocker, blocked__username=username

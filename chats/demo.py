@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from chats import services
 from chats.models import Chat, Message
+from social.models import Friendship
 
 NAMESPACE = uuid.UUID("6f1d3c52-2d5e-4c43-9a59-5f2f3b1f0c11")
 GROUP_TITLE = "Поход в горы"
@@ -38,7 +39,6 @@ def _landscape() -> SimpleUploadedFile:
 
 def _ensure_friends(people) -> None:
     """Group members must be the owner's friends (the social demo usually made them so)."""
-    from social.models import Friendship
 
     for a in people:
         for b in people:

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from accounts.models import User as UserModel
 from accounts.selectors import blocked_user_ids, is_blocked_between, online_user_ids
 from chats import events
 from chats.models import (
@@ -28,6 +29,7 @@ from chats.models import (
     Sticker,
     StickerPack,
 )
+from social.models import Friendship
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -459,8 +461,6 @@ def audit_log_for(
 
 def addable_friends(user: User, chat: Chat | None = None) -> QuerySet:
     """Friends of `user` that can be put in a group (not blocked, not already members)."""
-    from accounts.models import User as UserModel
-    from social.models import Friendship
 
     qs = UserModel.objects.filter(
         is_active=True,

@@ -13,6 +13,7 @@ who blocked one another, ValidationError for bad input.
 from __future__ import annotations
 
 import logging
+import mimetypes
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -53,13 +54,18 @@ from chats.models import (
     StickerPack,
 )
 from chats.selectors import (
+    chat_get_for_user,
     member_ids,
+    membership_get,
     message_audience,
     message_for_payload,
     message_get_for_user,
+    sticker_get_offered,
 )
+from messenger.images import reencode_image
 from messenger.realtime import publish
 from messenger.tasks.kit import enqueue_on_commit
+from social.selectors import friend_ids
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -248,7 +254,6 @@ def _clean_title(title: str) -> str:
 
 def _check_new_members(actor: User, users: Sequence[User], existing: int) -> None:
     """New group members must be active friends of the actor, and nobody either side blocked."""
-    from social.selectors import friend_ids
 
     friends = friend_ids(actor)
     blocked = blocked_user_ids(actor)
@@ -606,8 +611,6 @@ def message_send(
         )
     sticker_row = None
     if sticker is not None:
-        from chats.selectors import sticker_get_offered
-
         if (isinstance(text, str) and text.strip()) or attachment_ids:
             raise ValidationError(
                 _("A sticker is sent on its own, without text or files."), code="invalid"
@@ -873,7 +876,6 @@ def reaction_remove(*, user: User, message_id: int, emoji: str) -> None:
 
 def typing_notify(*, user: User, chat_id: int) -> None:
     """Tell the other members that `user` is typing (ephemeral: nothing is stored)."""
-    from chats.selectors import chat_get_for_user
 
     chat = chat_get_for_user(user, chat_id)
     _ensure_not_blocked(chat, user)
@@ -884,7 +886,6 @@ def typing_notify(*, user: User, chat_id: int) -> None:
 def chat_read(*, user: User, chat_id: int, seq: int) -> int:
     """Mark the chat read up to `seq` (never backwards, never past the chat's last change) and
     publish `read` to the members; returns the member's last_read_seq."""
-    from chats.selectors import membership_get
 
     if not isinstance(seq, int) or seq < 0:
         raise ValidationError(_("seq must be a non-negative integer."), code="invalid")
@@ -923,8 +924,6 @@ def _safe_name(name: str) -> str:
 
 
 def _guess_type(name: str) -> str:
-    import mimetypes
-
     guessed, _encoding = mimetypes.guess_type(name)
     return guessed or "application/octet-stream"
 
@@ -1079,7 +1078,6 @@ CALL_MAX_SECONDS = 24 * 3600
 def call_partner_id(*, user: User, chat_id: int) -> int:
     """The other person of a dialog `user` may call: Http404 if not a member, ValidationError
     for a group, Blocked if either blocked the other."""
-    from chats.selectors import chat_get_for_user
 
     chat = chat_get_for_user(user, chat_id)
     partner_id = _dialog_partner_id(chat, user.pk)
@@ -1135,7 +1133,6 @@ STICKER_SIDE = 512
 def sticker_image(upload: UploadedFile) -> ContentFile:
     """A sticker picture checked and re-encoded as WebP with transparency, at most 512 px a
     side, without metadata. ValidationError if it is not a usable image."""
-    from messenger.images import reencode_image
 
     return reencode_image(upload, max_side=STICKER_SIDE, output_format="WEBP", quality=90)
 

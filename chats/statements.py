@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.postgresql import base
 
 from accounts.models import Block
 from chats.models import Chat, Membership, Message
@@ -139,7 +140,6 @@ def _cursor():
 def _postgresql_base():
     if connection.vendor != "postgresql":
         return None
-    from django.db.backends.postgresql import base
 
     return base
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, Any
 
+from allauth.account.models import EmailAddress
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import get_template
@@ -159,8 +160,6 @@ class _Records:
         return [self.path(_photo_path(folder, str(p.pk), p.image.name)) for p in photos]
 
     def account(self, user: User) -> dict[str, Any]:
-        from allauth.account.models import EmailAddress
-
         return {
             "profile": {
                 "id": user.pk,

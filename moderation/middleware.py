@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from moderation.services import notices_take
+
 
 class ModerationNoticeMiddleware:
     """Turns unseen warnings into messages on the next full page (not API, htmx or files).
@@ -29,8 +31,6 @@ class ModerationNoticeMiddleware:
             and user.is_authenticated
             and getattr(user, "has_moderation_notice", False)
         ):
-            from moderation.services import notices_take
-
             for notice in notices_take(user=user):
                 messages.warning(
                     request, _("Warning from the moderators: %(text)s") % {"text": notice.text}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import SUSPENDED_FOREVER, User
 from accounts.services import user_notice_flag_set, user_suspension_set
+from chats.services import message_remove_by_staff
 from moderation import snapshots
 from moderation.models import (
     DETAILS_MAX_LENGTH,
@@ -25,6 +26,8 @@ from moderation.models import (
     Notice,
     Report,
 )
+from moderation.notify import send_warning_email
+from social import services as social
 
 SUSPEND_DAYS_MAX = 3650
 
@@ -145,9 +148,6 @@ def report_dismiss(*, moderator: User, report_id: int, reason: str = "") -> Repo
 
 
 def _remove_content(moderator: User, kind: str, object_id: int, reason: str) -> None:
-    from chats.services import message_remove_by_staff
-    from social import services as social
-
     removers = {
         "post": lambda: social.post_remove_by_staff(moderator=moderator, post_id=object_id),
         "comment": lambda: social.comment_remove_by_staff(
@@ -206,7 +206,6 @@ def user_warn(
 ) -> ModerationAction:
     """Warn `user`: logged, emailed, and shown on their next page. PermissionDenied without
     moderation.warn_user, ValidationError for no reason or oneself."""
-    from moderation.notify import send_warning_email
 
     _require(moderator, "moderation.warn_user")
     reason = _clean_reason(reason)

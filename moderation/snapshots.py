@@ -14,6 +14,13 @@ from django.http import Http404
 
 from accounts.models import User
 from accounts.selectors import visible_users
+from chats.selectors import chat_get_for_user, history_window, message_get_for_user
+from social.selectors import (
+    comment_get_for_user,
+    post_get_for_user,
+    reply_get_for_user,
+    topic_get_for_user,
+)
 
 MESSAGE_CONTEXT_BEFORE = 3
 MESSAGE_CONTEXT_AFTER = 2
@@ -32,8 +39,6 @@ def _files(photos) -> list[str]:
 
 
 def _post(reporter: User, object_id: int) -> tuple[User, Snapshot]:
-    from social.selectors import post_get_for_user
-
     post = post_get_for_user(reporter, object_id)
     return post.author, {
         "author": _person(post.author),
@@ -45,8 +50,6 @@ def _post(reporter: User, object_id: int) -> tuple[User, Snapshot]:
 
 
 def _comment(reporter: User, object_id: int) -> tuple[User, Snapshot]:
-    from social.selectors import comment_get_for_user
-
     comment = comment_get_for_user(reporter, object_id)
     return comment.author, {
         "author": _person(comment.author),
@@ -58,8 +61,6 @@ def _comment(reporter: User, object_id: int) -> tuple[User, Snapshot]:
 
 
 def _topic(reporter: User, object_id: int) -> tuple[User, Snapshot]:
-    from social.selectors import topic_get_for_user
-
     topic = topic_get_for_user(reporter, object_id)
     return topic.author, {
         "author": _person(topic.author),
@@ -71,8 +72,6 @@ def _topic(reporter: User, object_id: int) -> tuple[User, Snapshot]:
 
 
 def _reply(reporter: User, object_id: int) -> tuple[User, Snapshot]:
-    from social.selectors import reply_get_for_user
-
     reply = reply_get_for_user(reporter, object_id)
     return reply.author, {
         "author": _person(reply.author),
@@ -97,8 +96,6 @@ def _message_brief(message) -> dict[str, Any]:
 
 
 def _message(reporter: User, object_id: int) -> tuple[User, Snapshot]:
-    from chats.selectors import chat_get_for_user, history_window, message_get_for_user
-
     found = message_get_for_user(reporter, object_id)
     chat = chat_get_for_user(reporter, found.chat_id)
     # Only what the reporter can see: not hidden or cleared for them, not deleted.

@@ -12,6 +12,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Block
+from chats.models import Membership
+
 
 class Kind(models.TextChoices):
     FRIEND_REQUEST = "friend_request", _("Friend requests")
@@ -30,8 +33,6 @@ class NotificationQuerySet(models.QuerySet):
         """Notifications a person is shown: not by a deactivated or deleted account, not
         across a block made after the notification was (blocking hides people everywhere),
         and not about a chat they are no longer a member of."""
-        from accounts.models import Block
-        from chats.models import Membership
 
         blocked = Block.objects.filter(
             Q(blocker_id=OuterRef("recipient_id"), blocked_id=OuterRef("actor_id"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 
@@ -76,7 +77,6 @@ def switched_off(user_ids: Iterable[int], kind: str) -> set[int]:
 
 def digest_recipients() -> QuerySet[User]:
     """Active people who asked for the email digest and have something new to be told."""
-    from allauth.account.models import EmailAddress
 
     pending = Notification.objects.shown().unread().filter(emailed_at__isnull=True)
     verified = EmailAddress.objects.filter(

@@ -13,16 +13,23 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.models import User
 from accounts.selectors import blocked_user_ids
+from chats.models import Membership
 from messenger.realtime import publish
 from notifications import events, selectors
 from notifications.models import Kind, Notification, NotificationSettings
+from social.models import Post
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -148,8 +155,6 @@ def notify_comment_created(*, comment: Comment, post: Post) -> None:
     )
     if "@" not in comment.text:
         return
-    from accounts.models import User
-    from social.models import Post
 
     names = mentioned_usernames(comment.text)
     people = User.objects.filter(username__in=names, is_active=True).exclude(
@@ -172,7 +177,6 @@ def notify_message_sent(*, message: Message, chat: Chat, reply_to: Message | Non
     names = mentioned_usernames(message.text) if "@" in message.text else []
     if replied_id is None and not names:
         return
-    from chats.models import Membership
 
     wanted = Q(user_id=replied_id) if replied_id is not None else Q(pk__in=[])
     if names:
@@ -204,7 +208,6 @@ def notify_group_added(*, actor: User, chat: Chat, users: Sequence[User]) -> Non
 
 def notify_call_missed(*, caller: User, chat: Chat, message: Message) -> None:
     """The other person of the dialog is told they missed `caller`'s call (unless muted)."""
-    from chats.models import Membership
 
     callees = Membership.objects.filter(chat_id=chat.pk, muted=False).exclude(user_id=caller.pk)
     _deliver(
@@ -274,11 +277,6 @@ def digest_send(*, user: User) -> int:
     """Email `user` their unread notifications that no digest carried yet, then remember them
     as emailed; returns how many went out (0: nothing new, no email). SMTP errors propagate
     and leave the notifications for the next run."""
-    from django.conf import settings
-    from django.core.mail import EmailMultiAlternatives
-    from django.template.loader import render_to_string
-    from django.utils import translation
-    from django.utils.translation import ngettext
 
     rows = selectors.digest_for(user)
     if not rows:

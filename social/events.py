@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from accounts.models import User
+from social.text import linkify
 
 
 class UserBrief(TypedDict):
@@ -99,8 +100,6 @@ class PostDeleted(TypedDict):
 
 
 def comment_brief(comment) -> CommentBrief:
-    from social.text import linkify
-
     photo = None
     if comment.photo:
         photo = {

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import blocked_user_ids
+
 
 class FriendRequest(models.Model):
     """A pending request from `from_user` to `to_user`; accepted requests become Friendships."""
@@ -73,7 +75,6 @@ class PostQuerySet(models.QuerySet):
         """Posts `viewer` may see: their own, everyone-posts and their friends' posts, never
         by an inactive author or by someone in a blocked pair with `viewer`. The one place post
         visibility is decided. Pass `blocked_ids` when the caller already has them."""
-        from accounts.selectors import blocked_user_ids
 
         if blocked_ids is None:
             blocked_ids = blocked_user_ids(viewer)

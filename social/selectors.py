@@ -21,12 +21,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Block, User
 from accounts.selectors import blocked_user_ids, is_blocked_between, visible_users
 from messenger.search import matching, normalise
 from social.models import (
+    Audience,
     Comment,
     FriendRequest,
     Friendship,
@@ -284,7 +286,6 @@ class ProfileSocial:
     @property
     def wall_url(self) -> str:
         """Where the wall's "older posts" button asks for the next page."""
-        from django.urls import reverse
 
         return reverse("social:wall", args=[self.person.username])
 
@@ -510,7 +511,6 @@ def likers_of(viewer: User, post: Post) -> QuerySet[User]:
 def hidden_pairs(user_ids: Iterable[int], others: Iterable[int]) -> dict[int, set[int]]:
     """For each of `user_ids`, which of `others` are in a blocked pair with them (one query);
     users with none are left out."""
-    from accounts.models import Block
 
     users, others = set(user_ids), set(others)
     result: dict[int, set[int]] = {}
@@ -533,7 +533,6 @@ def post_event_recipients(post: Post, *, actor: User, also: Iterable[int] = ()) 
     (for an everyone-post) people who commented on or liked it and `also`; never anyone in a
     blocked pair with the author or with `actor`. Other people who merely have an everyone-post
     open are not tracked: they see the change when they reload."""
-    from social.models import Audience
 
     author = post.author
     ids = {author.pk, actor.pk} | friend_ids(author)
