@@ -91,10 +91,12 @@ def fuzz_token(fuzz_user):
 # The schema /api/v1/openapi.json serves (built without a request: collection may not use the
 # database), exercised through the project's own WSGI handler in the test's thread.
 # Operations that take what the schema cannot fully state: an image must be a readable photo,
-# and a post, comment or reply needs some non-blank text or an image (Python's idea of blank,
-# which no JSON Schema pattern matches exactly). Schema-valid input may be refused there with
+# a post, comment or reply needs some non-blank text or an image (Python's idea of blank,
+# which no JSON Schema pattern matches exactly), and a birth date must be a day of the calendar
+# in the past, its day and month given together. Schema-valid input may be refused there with
 # a 400 (or a 413 for a huge image); everywhere else schema-valid input must be accepted.
 CONTENT_CHECKED = [
+    "PATCH /api/v1/me",
     "POST /api/v1/posts",
     "PATCH /api/v1/posts/{post_id}",
     "POST /api/v1/posts/{post_id}/comments",

@@ -22,7 +22,8 @@ def test_docs_page_renders_from_our_own_host_only(page, live):
         else None,
     )
     page.goto(live.url + "/api/v1/docs")
-    expect(page.get_by_role("heading", name="Beseda API")).to_be_visible()
+    # Swagger UI parses a 1.5 MB bundle before it draws anything: give a loaded machine time.
+    expect(page.get_by_role("heading", name="Beseda API")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("/api/v1/me", exact=True).first).to_be_visible()
     expect(page.get_by_text("/api/v1/blocks/{username}", exact=True).first).to_be_visible()
     page.get_by_text("/api/v1/users/{username}", exact=True).first.click()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import websockets
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 
 from tests.conftest import session_cookie_for, start_asgi_server
 from tests.factories import GroupFactory, UserFactory
@@ -99,7 +99,7 @@ class Member:
 
 
 async def _connect(server, user, name: str) -> Member:
-    cookie = session_cookie_for(user, server)
+    cookie = await sync_to_async(session_cookie_for)(user, server)
     ws = await websockets.connect(
         server.ws_url,
         origin=server.url,
