@@ -31,15 +31,17 @@ run: install
 	$(PY) manage.py seed_demo
 	bin/serve-with-worker $(PY) 127.0.0.1:8000
 
-# The chat client's core (static/js/chat-core.js) has Node unit tests; then the Python suite.
+# The chat client's core (static/js/chat-core.js) has Node unit tests; then the Python suite,
+# on PYTEST_WORKERS processes (pytest-xdist; each has its own test database and Redis prefix).
+PYTEST_WORKERS ?= 2
 test: install
 	@PYTHON=$(PYTHON) bin/ensure-deps test
 	node --test tests/js/
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite against a throwaway PostgreSQL and Redis (bin/with-services starts and stops them).
 test-services: install
-	bin/with-services $(PY) -m pytest
+	bin/with-services $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # deploy/nginx.conf in front of two workers on PostgreSQL + Redis, checked with real sockets.
 check-nginx: install
