@@ -40,8 +40,10 @@ test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite against a throwaway PostgreSQL and Redis (bin/with-services starts and stops them).
+# One process: the fault tests stop and restart that Redis, which would cut a second worker off.
+SERVICES_WORKERS ?= 1
 test-services: install
-	bin/with-services $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	bin/with-services $(PY) -m pytest -n $(SERVICES_WORKERS) $(PYTEST_ARGS)
 
 # deploy/nginx.conf in front of two workers on PostgreSQL + Redis, checked with real sockets.
 check-nginx: install
