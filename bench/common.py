@@ -80,12 +80,20 @@ def _jwt_key() -> str:
 def setup_django(*, fresh: bool) -> None:
     """Configure Django in this process against the bench database (migrated)."""
     os.environ.update(bench_env())
+    import django
+    from django.apps import apps
+
+    if apps.ready:
+        # An earlier benchmark of this run set Django up: its connections must not outlive
+        # the file they point at (SQLite would answer "no such table" from a deleted file).
+        from django.db import connections
+
+        connections.close_all()
     if fresh and os.environ["DATABASE_URL"].startswith("sqlite"):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{BENCH_DB}{suffix}").unlink(missing_ok=True)
-    import django
-
-    django.setup()
+    if not apps.ready:
+        django.setup()
     from django.core.management import call_command
 
     if fresh and not os.environ["DATABASE_URL"].startswith("sqlite"):
