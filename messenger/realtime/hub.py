@@ -272,7 +272,7 @@ def _deliver_envelope(
     ids = sorted({int(u) for u in user_ids})
     if not ids:
         return None
-    envelope = {"type": DELIVER, "u": ids, "f": encode(frame)}
+    envelope: dict[str, Any] = {"type": DELIVER, "u": ids, "f": encode(frame)}
     if order is not None:
         envelope["k"], envelope["s"] = order
     return envelope
@@ -363,7 +363,7 @@ def _calling_loop() -> asyncio.AbstractEventLoop | None:
     local = SyncToAsync.threadlocal
     if getattr(local, "main_event_loop_pid", None) != os.getpid():
         return None
-    loop = getattr(local, "main_event_loop", None)
+    loop: asyncio.AbstractEventLoop | None = getattr(local, "main_event_loop", None)
     if loop is None or loop.is_closed() or not loop.is_running():
         return None
     return loop
