@@ -76,6 +76,12 @@ def _too_many_pixels() -> ValidationError:
     )
 
 
+class EncodedImage(ContentFile):
+    """A picture encoded afresh by `render_image`: always named `<random>.<extension>`."""
+
+    name: str
+
+
 def render_image(
     image: Image.Image,
     *,
@@ -83,7 +89,7 @@ def render_image(
     crop: Crop | None = None,
     output_format: str = "JPEG",
     quality: int = 85,
-) -> ContentFile:
+) -> EncodedImage:
     """Crop, scale down to `max_side` and encode `image` afresh, without metadata.
 
     Raises ValidationError (code crop_outside) when `crop` misses the picture.
@@ -107,7 +113,7 @@ def render_image(
         icc_profile=image.info.get("icc_profile"),
         optimize=output_format == "JPEG",
     )
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+    return EncodedImage(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
 
 
 def reencode_image(
@@ -117,7 +123,7 @@ def reencode_image(
     crop: Crop | None = None,
     output_format: str = "JPEG",
     quality: int = 85,
-) -> ContentFile:
+) -> EncodedImage:
     """Check an upload and return it re-encoded (see module docstring); raises ValidationError."""
     return render_image(
         open_image(uploaded_file),
