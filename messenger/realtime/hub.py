@@ -18,7 +18,7 @@ import logging
 import os
 import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -52,7 +52,7 @@ class Socket(Protocol):
     def force_close(self, code: int) -> None: ...
 
 
-def encode(frame: dict[str, Any]) -> str:
+def encode(frame: Mapping[str, Any]) -> str:
     """Serialise a frame once; the same text goes to every recipient."""
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False, default=str)
 
@@ -267,7 +267,7 @@ class _Resumed:
 
 # -- publishing -------------------------------------------------------------------------------
 def _deliver_envelope(
-    frame: dict[str, Any], user_ids: Iterable[int], order: tuple[Any, int] | None
+    frame: Mapping[str, Any], user_ids: Iterable[int], order: tuple[Any, int] | None
 ) -> dict[str, Any] | None:
     ids = sorted({int(u) for u in user_ids})
     if not ids:
@@ -311,7 +311,7 @@ async def _group_send(envelope: dict[str, Any]) -> None:
 
 
 async def apublish(
-    frame: dict[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
+    frame: Mapping[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
 ) -> None:
     """Deliver `frame` to every open socket of `user_ids`, in any worker process. `order`
     (stream, number) for numbered frames: see `publish`."""
@@ -396,7 +396,7 @@ def _hand_over(envelope: dict[str, Any]) -> None:
 
 
 def publish(
-    frame: dict[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
+    frame: Mapping[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
 ) -> None:
     """Sync form of `apublish`; call it from `transaction.on_commit` in services.
 
