@@ -7,7 +7,7 @@ all in one transaction.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -109,7 +109,7 @@ def _log(
     target: User | None,
     report: Report | None,
     reason: str,
-    suspended_until=None,
+    suspended_until: datetime | None = None,
     details: dict | None = None,
 ) -> ModerationAction:
     return ModerationAction.objects.create(
