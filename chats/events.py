@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from django.urls import reverse
 
@@ -77,7 +77,7 @@ class MessagePayload(TypedDict):
     reply_to: ReplyPayload | None
     attachments: list[AttachmentPayload]
     sticker: StickerPayload | None
-    call: dict | None  # {"state": "answered"|"missed"|"declined", "duration": seconds}
+    call: dict[str, Any] | None  # {"state": "answered"|"missed"|"declined", "duration": seconds}
     reactions: list[ReactionPayload]
     created_at: str
     edited_at: str | None

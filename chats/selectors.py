@@ -473,7 +473,7 @@ def audit_log_for(
     return list(rows.order_by("-id")[:limit])
 
 
-def addable_friends(user: User, chat: Chat | None = None) -> QuerySet:
+def addable_friends(user: User, chat: Chat | None = None) -> QuerySet[UserModel]:
     """Friends of `user` that can be put in a group (not blocked, not already members)."""
 
     qs = UserModel.objects.filter(

@@ -224,5 +224,5 @@ def own_replies(user: User) -> QuerySet[Reply]:
     )
 
 
-def own_friends(user: User) -> QuerySet:
+def own_friends(user: User) -> QuerySet[User]:
     return friends_of(user)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -76,7 +76,14 @@ def _too_many_pixels() -> ValidationError:
     )
 
 
-class EncodedImage(ContentFile):
+# ContentFile is generic only in django-stubs, not at run time.
+if TYPE_CHECKING:
+    _BytesFile = ContentFile[bytes]
+else:
+    _BytesFile = ContentFile
+
+
+class EncodedImage(_BytesFile):
     """A picture encoded afresh by `render_image`: always named `<random>.<extension>`."""
 
     name: str

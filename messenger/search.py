@@ -83,7 +83,7 @@ def search_text(*fields: str) -> Fold:
     return Fold(Concat(*parts[:-1], output_field=CharField()))
 
 
-def matching(rows: QuerySet, words: list[str], *fields: str) -> QuerySet:
+def matching(rows: QuerySet[Any], words: list[str], *fields: str) -> QuerySet[Any]:
     """`rows` whose folded `fields` contain every one of the folded `words` (LIKE '%word%',
     which the trigram index of the same expression serves on PostgreSQL)."""
     rows = rows.alias(search_text=search_text(*fields))

@@ -8,6 +8,7 @@ all in one transaction.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -110,7 +111,7 @@ def _log(
     report: Report | None,
     reason: str,
     suspended_until: datetime | None = None,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> ModerationAction:
     return ModerationAction.objects.create(
         moderator=moderator,

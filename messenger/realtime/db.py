@@ -22,7 +22,7 @@ TIDY_SECONDS = 1.0
 _thread = threading.local()
 
 
-class DatabaseCall(SyncToAsync):
+class DatabaseCall(SyncToAsync[..., Any]):
     """`sync_to_async` on the pool, with stale connections dropped around the call."""
 
     def thread_handler(self, loop: asyncio.AbstractEventLoop, *args: Any, **kwargs: Any) -> Any:

@@ -63,7 +63,7 @@ class Hub:
     def __init__(self) -> None:
         self.sockets: dict[int, set[Socket]] = {}
         self.channel_name: str | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self.stats = {"envelopes": 0, "frames_written": 0, "dropped_slow": 0}
         # Numbered frames (a chat's changes) go out per stream in number order.
@@ -187,12 +187,17 @@ class SendQueue:
 
     __slots__ = ("_items", "_limit", "_on_overflow", "_send", "_task")
 
-    def __init__(self, send: Callable, limit: int, on_overflow: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        send: Callable[[str], Coroutine[Any, Any, None]],
+        limit: int,
+        on_overflow: Callable[[], None],
+    ) -> None:
         self._items: deque[str] = deque()
         self._limit = limit
         self._send = send
         self._on_overflow = on_overflow
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def put(self, text: str) -> bool:
         if self._task is None:
@@ -325,7 +330,7 @@ class _Outbox:
 
     def __init__(self) -> None:
         self.envelopes: deque[dict[str, Any]] = deque()
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
 
     def post(self, envelope: dict[str, Any]) -> None:
         if len(self.envelopes) >= OUTBOX_LIMIT:
