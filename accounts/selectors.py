@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -13,7 +15,7 @@ from accounts.relations import friend_graph
 from accounts.services import presence_online_ids
 
 
-def blocked_user_ids(user: User) -> set[int]:
+def blocked_user_ids(user: User | AnonymousUser) -> set[int]:
     """Ids of everyone `user` blocked or was blocked by (hidden from `user` everywhere)."""
     if not user.is_authenticated:
         return set()
@@ -31,7 +33,7 @@ def is_blocked_between(user_a_id: int, user_b_id: int) -> bool:
     ).exists()
 
 
-def visible_users(viewer: User):
+def visible_users(viewer: User | AnonymousUser) -> QuerySet[User]:
     """Active users that `viewer` may see (blocked pairs hidden both ways)."""
     qs = User.objects.filter(is_active=True)
     if viewer.is_authenticated:
@@ -39,13 +41,13 @@ def visible_users(viewer: User):
     return qs
 
 
-def user_get_visible(viewer: User, username: str) -> User:
+def user_get_visible(viewer: User | AnonymousUser, username: str) -> User:
     """The active user named `username` if `viewer` may see them; raises Http404 otherwise."""
 
     return get_object_or_404(visible_users(viewer), username=username)
 
 
-def online_user_ids(user_ids) -> set[int]:
+def online_user_ids(user_ids: Iterable[int]) -> set[int]:
     """Which of `user_ids` have an open socket right now (presence; see accounts.services)."""
 
     return presence_online_ids(user_ids)
@@ -135,7 +137,7 @@ def blocked_user_get(blocker: User, username: str) -> User:
     return person
 
 
-def blocked_users(user: User):
+def blocked_users(user: User) -> QuerySet[User]:
     """People `user` blocked, most recent first (for the blocked-users page)."""
     return User.objects.filter(blocks_received__blocker=user).order_by(
         "-blocks_received__created_at"

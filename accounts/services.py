@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import IO
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -77,7 +79,7 @@ def profile_update(
     return user
 
 
-def avatar_upload(*, user: User, uploaded_file, crop: Crop | None) -> Avatar:
+def avatar_upload(*, user: User, uploaded_file: IO[bytes], crop: Crop | None) -> Avatar:
     """Store a new avatar cut from `uploaded_file` by `crop` (default: the centred square)
     and make it current. Raises ValidationError for anything but a sound, not too big image;
     then nothing is stored."""
@@ -133,11 +135,11 @@ def avatar_delete(*, user: User, avatar_id: int) -> None:
 
 def _avatar_make_current(*, user: User, avatar: Avatar | None) -> None:
     user.current_avatar = avatar
-    user.avatar_thumb = avatar.thumbnail.name if avatar else ""
+    user.avatar_thumb = (avatar.thumbnail.name or "") if avatar else ""
     user.save(update_fields=["current_avatar", "avatar_thumb"])
 
 
-def _delete_files(names: list[str]) -> None:
+def _delete_files(names: list[str | None]) -> None:
     for name in names:
         if name:
             default_storage.delete(name)
@@ -208,7 +210,7 @@ def presence_disconnected(*, user_id: int, sockets_left_here: int) -> None:
         _presence_publish(user_id, online=False, last_seen=now)
 
 
-def presence_online_ids(user_ids) -> set[int]:
+def presence_online_ids(user_ids: Iterable[int]) -> set[int]:
     """Which of `user_ids` have an open socket in any worker process (one cache round trip)."""
     ids = {int(u) for u in user_ids}
     if not ids:
@@ -223,13 +225,13 @@ def presence_online_ids(user_ids) -> set[int]:
     return {u for u in ids if (counts.get(_presence_key(u)) or 0) > 0}
 
 
-def _last_seen_record(user_id: int, now) -> None:
+def _last_seen_record(user_id: int, now: datetime) -> None:
     # Sockets come and go with every page load: write the row at most once a minute per user.
     if cache.add(f"presence:seen-written:{user_id}", 1, PRESENCE_WRITE_INTERVAL_SECONDS):
         User.objects.filter(pk=user_id).update(last_seen=now)
 
 
-def _presence_publish(user_id: int, *, online: bool, last_seen) -> None:
+def _presence_publish(user_id: int, *, online: bool, last_seen: datetime) -> None:
     frame = {
         "type": "presence",
         "user": user_id,
@@ -286,7 +288,7 @@ def user_deactivate(*, user: User, by: User) -> None:
         transaction.on_commit(lambda: close_sockets([user.pk]))
 
 
-def user_suspension_set(*, user: User, until) -> None:
+def user_suspension_set(*, user: User, until: datetime | None) -> None:
     """Suspend `user` until `until` (None lifts a suspension). A suspension ends every session
     (so API tokens too) and closes every socket after commit. Permission and the audit row are
     the caller's (moderation.services); call it inside the caller's transaction."""

@@ -7,8 +7,9 @@ docs/realtime-protocol.md shows an example of each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from django.urls import reverse
 
@@ -16,7 +17,8 @@ from django.urls import reverse
 from typing_extensions import TypedDict
 
 if TYPE_CHECKING:
-    from chats.models import Attachment, Chat, ChatEvent, Message, Sticker
+    from accounts.models import User
+    from chats.models import Attachment, Chat, ChatEvent, Message, Reaction, Sticker
 
 REPLY_EXCERPT = 200
 REACTORS_SHOWN = 5
@@ -75,7 +77,7 @@ class MessagePayload(TypedDict):
     reply_to: ReplyPayload | None
     attachments: list[AttachmentPayload]
     sticker: StickerPayload | None
-    call: dict | None  # {"state": "answered"|"missed"|"declined", "duration": seconds}
+    call: dict[str, Any] | None  # {"state": "answered"|"missed"|"declined", "duration": seconds}
     reactions: list[ReactionPayload]
     created_at: str
     edited_at: str | None
@@ -181,8 +183,21 @@ class ChatDeletedFrame(TypedDict):
     chat: int
 
 
+# What `sync` replays: a message, or a change as `event_frame` rebuilds it.
+ChangeFrame = (
+    MessageNewFrame
+    | MessageUpdatedFrame
+    | MessageDeletedFrame
+    | ReactionUpdatedFrame
+    | ChatUpdatedFrame
+    | MemberAddedFrame
+    | MemberRemovedFrame
+    | MemberUpdatedFrame
+)
+
+
 class SyncChatResult(TypedDict, total=False):
-    events: list[dict]
+    events: list[ChangeFrame]
     last_seq: int
     complete: bool
     read: dict[str, int]
@@ -211,11 +226,19 @@ CHANGE_FRAMES = frozenset(
 
 
 # -- serialisers ------------------------------------------------------------------------------
+@overload
+def _iso(value: datetime) -> str: ...
+@overload
+def _iso(value: None) -> None: ...
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def user_ref(user) -> UserRef | None:
+@overload
+def user_ref(user: User) -> UserRef: ...
+@overload
+def user_ref(user: User | None) -> UserRef | None: ...
+def user_ref(user: User | None) -> UserRef | None:
     if user is None:
         return None
     return {
@@ -227,9 +250,10 @@ def user_ref(user) -> UserRef | None:
 
 
 def chat_avatar_url(chat: Chat) -> str | None:
-    if not chat.avatar:
+    name = chat.avatar.name
+    if not name:
         return None
-    version = chat.avatar.name.rsplit("/", 1)[-1].split(".")[0][:8]
+    version = name.rsplit("/", 1)[-1].split(".")[0][:8]
     return reverse("chats:avatar", args=[chat.pk]) + f"?v={version}"
 
 
@@ -266,7 +290,7 @@ def sticker_payload(sticker: Sticker | None) -> StickerPayload | None:
     }
 
 
-def reactions_payload(reactions) -> list[ReactionPayload]:
+def reactions_payload(reactions: Iterable[Reaction]) -> list[ReactionPayload]:
     """Group reaction rows (with `user` loaded, oldest first) by emoji, first-used first."""
     grouped: dict[str, ReactionPayload] = {}
     for reaction in reactions:
@@ -371,7 +395,7 @@ def reaction_updated(message: Message, seq: int) -> ReactionUpdatedFrame:
     }
 
 
-def typing(*, chat_id: int, user) -> TypingFrame:
+def typing(*, chat_id: int, user: User) -> TypingFrame:
     return {"type": "typing", "chat": chat_id, "user": user.pk, "name": user.display_name}
 
 
@@ -390,7 +414,9 @@ def chat_updated(chat: Chat, *, seq: int, by: int | None) -> ChatUpdatedFrame:
     }
 
 
-def member_added(*, chat_id: int, seq: int, user, role: str, by: int | None) -> MemberAddedFrame:
+def member_added(
+    *, chat_id: int, seq: int, user: User, role: str, by: int | None
+) -> MemberAddedFrame:
     return {
         "type": "member.added",
         "chat": chat_id,
@@ -431,16 +457,19 @@ def chat_deleted(*, chat_id: int) -> ChatDeletedFrame:
     return {"type": "chat.deleted", "chat": chat_id}
 
 
-def event_frame(event: ChatEvent, message: Message | None, chat: Chat, *, floor: int = 0) -> dict:
+def event_frame(
+    event: ChatEvent, message: Message | None, chat: Chat, *, floor: int = 0
+) -> ChangeFrame:
     """Rebuild the frame of a stored change for `sync` (from current state: nothing deleted
     meanwhile is shown again). `message` is the event's message with prefetches, if any;
     `floor` the viewer's history floor (see `message_payload`)."""
     kind = event.type
-    if kind == "message.updated":
+    # A message's changes are deleted with it (CASCADE): they always have their message.
+    if kind == "message.updated" and message is not None:
         return message_updated(message, event.seq, floor=floor)
-    if kind == "message.deleted":
+    if kind == "message.deleted" and event.message_id is not None:
         return message_deleted(chat_id=event.chat_id, message_id=event.message_id, seq=event.seq)
-    if kind == "reaction.updated":
+    if kind == "reaction.updated" and message is not None:
         return reaction_updated(message, event.seq)
     data = event.data
     if kind == "chat.updated":
@@ -477,4 +506,4 @@ def event_frame(event: ChatEvent, message: Message | None, chat: Chat, *, floor:
             role=data["role"],
             by=event.actor_id,
         )
-    raise ValueError(f"unknown chat event type {kind!r}")
+    raise ValueError(f"unknown chat event type {kind!r}, or its message is missing")

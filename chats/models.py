@@ -44,6 +44,8 @@ class Chat(models.Model):
         "Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
+    # Not a column: the viewer's membership, set by chats.selectors.chat_get_for_user.
+    membership: Membership
 
     class Meta:
         verbose_name = _("chat")

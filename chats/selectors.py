@@ -6,9 +6,11 @@ The selectors own select_related/prefetch_related, so query counts are decided h
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -32,7 +34,15 @@ from chats.models import (
 from social.models import Friendship
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from accounts.models import User
+
+    class _RowData(TypedDict):
+        unread: int
+
+    # A membership as the chat list loads it (`_with_row_data`).
+    MembershipRow = WithAnnotations[Membership, _RowData]
 
 HISTORY_PAGE = 50
 HISTORY_PAGE_MAX = 100
@@ -44,7 +54,7 @@ MESSAGE_FRAMES = frozenset(
 
 
 # -- access -----------------------------------------------------------------------------------
-def membership_get(user: User, chat_id: int) -> Membership:
+def membership_get(user: User | AnonymousUser, chat_id: int) -> Membership:
     """The user's membership of chat `chat_id` (with the chat); Http404 if none or anonymous."""
     if not user.is_authenticated:
         raise Http404
@@ -192,7 +202,7 @@ def _hidden_for(user: User) -> Exists:
     return Exists(MessageHide.objects.filter(user_id=user.pk, message_id=OuterRef("pk")))
 
 
-def _unread_subquery(user: User) -> Subquery:
+def _unread_subquery(user: User) -> Coalesce:
     unread = (
         Message.objects.filter(
             chat_id=OuterRef("chat_id"),
@@ -251,13 +261,13 @@ def chat_row_for(user: User, chat_id: int) -> ChatRow:
     return rows[0]
 
 
-def _with_row_data(user: User, memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+def _with_row_data(user: User, memberships: QuerySet[Membership]) -> QuerySet[MembershipRow]:
     return memberships.select_related(
         "chat", "chat__last_message", "chat__last_message__sender"
     ).annotate(unread=_unread_subquery(user))
 
 
-def _chat_rows(user: User, memberships: list[Membership], *, q: str = "") -> list[ChatRow]:
+def _chat_rows(user: User, memberships: list[MembershipRow], *, q: str = "") -> list[ChatRow]:
     dialog_ids = [m.chat_id for m in memberships if not m.chat.is_group]
     others = {
         m.chat_id: m.user
@@ -299,7 +309,7 @@ def _chat_rows(user: User, memberships: list[Membership], *, q: str = "") -> lis
     return rows
 
 
-def unread_total(user: User) -> int:
+def unread_total(user: User | AnonymousUser) -> int:
     """Unread messages in all the user's visible chats that are not muted (the navigation badge)."""
     if not user.is_authenticated:
         return 0
@@ -396,7 +406,11 @@ def read_state(chat: Chat) -> dict[str, int]:
 
 def members_of(chat: Chat) -> list[Membership]:
     """Members with their users, owner first, then admins, then by joining time."""
-    order = {Membership.Role.OWNER: 0, Membership.Role.ADMIN: 1, Membership.Role.MEMBER: 2}
+    order: dict[str, int] = {
+        Membership.Role.OWNER: 0,
+        Membership.Role.ADMIN: 1,
+        Membership.Role.MEMBER: 2,
+    }
     rows = list(Membership.objects.filter(chat=chat).select_related("user").order_by("joined_at"))
     rows.sort(key=lambda m: order[m.role])
     return rows
@@ -459,7 +473,7 @@ def audit_log_for(
     return list(rows.order_by("-id")[:limit])
 
 
-def addable_friends(user: User, chat: Chat | None = None) -> QuerySet:
+def addable_friends(user: User, chat: Chat | None = None) -> QuerySet[UserModel]:
     """Friends of `user` that can be put in a group (not blocked, not already members)."""
 
     qs = UserModel.objects.filter(
@@ -519,7 +533,7 @@ def _sync_chat(user: User, membership: Membership, since: int) -> events.SyncCha
             user=user, message__chat=chat, message__seq__gt=floor
         ).values_list("message_id", flat=True)
     )
-    items: list[tuple[int, dict]] = [
+    items: list[tuple[int, events.ChangeFrame]] = [
         (m.seq, events.message_new(m, floor=cleared)) for m in messages
     ]
     for change in changes:
@@ -542,7 +556,7 @@ def _sync_chat(user: User, membership: Membership, since: int) -> events.SyncCha
     }
 
 
-def _frame_message_id(frame: dict) -> int:
+def _frame_message_id(frame: Mapping[str, Any]) -> int | None:
     message = frame.get("message")
     return message["id"] if isinstance(message, dict) else message
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -25,7 +25,16 @@ from social.models import Comment, Post, PostPhoto, Reply, Topic
 from social.selectors import friends_of
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from accounts.models import Avatar, User
+
+    class _MessageFiles(TypedDict):
+        export_attachments: list[Attachment]
+        export_reactions: list[Reaction]
+
+    # A message as visible_message_chunks hands it out, with its files and reactions.
+    ExportMessage = WithAnnotations[Message, _MessageFiles]
 
 EXPORTS_LISTED = 20
 
@@ -115,7 +124,7 @@ def visible_message_count(user: User, scope: ChatScope) -> int:
 
 def visible_message_chunks(
     user: User, scope: ChatScope, *, chunk: int = 500
-) -> Iterator[list[Message]]:
+) -> Iterator[list[ExportMessage]]:
     """The chat's messages the user may see, oldest first, `chunk` at a time (keyset pages on
     (chat, seq)), each message with `export_attachments` and `export_reactions`: three queries
     per chunk, however long the chat."""
@@ -124,11 +133,14 @@ def visible_message_chunks(
     )
     after = scope.floor
     while True:
-        rows = list(messages.filter(seq__gt=after).order_by("seq")[:chunk])
+        # Each row is given its export_attachments and export_reactions below.
+        rows = cast(
+            "list[ExportMessage]", list(messages.filter(seq__gt=after).order_by("seq")[:chunk])
+        )
         if not rows:
             return
         ids = [m.pk for m in rows]
-        files: dict[int, list[Attachment]] = {}
+        files: dict[int | None, list[Attachment]] = {}
         for attachment in Attachment.objects.filter(message_id__in=ids).order_by("id"):
             files.setdefault(attachment.message_id, []).append(attachment)
         reactions: dict[int, list[Reaction]] = {}
@@ -212,5 +224,5 @@ def own_replies(user: User) -> QuerySet[Reply]:
     )
 
 
-def own_friends(user: User) -> QuerySet:
+def own_friends(user: User) -> QuerySet[User]:
     return friends_of(user)

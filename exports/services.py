@@ -22,7 +22,7 @@ import os
 import secrets
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -50,7 +50,7 @@ State = DataExport.State
 
 def keep_days() -> int:
     """How many days a finished archive stays available."""
-    return settings.EXPORT_KEEP_DAYS
+    return int(settings.EXPORT_KEEP_DAYS)
 
 
 def _stale_after() -> timedelta:
@@ -220,7 +220,7 @@ def export_build(*, export_id: int) -> DataExport | None:
     return export
 
 
-def exports_recover(*, now=None) -> int:
+def exports_recover(*, now: datetime | None = None) -> int:
     """Enqueue a build again for exports whose build went silent (running, no heartbeat for
     EXPORT_LEASE_SECONDS: its worker died) or whose task never arrived (queued that long).
     Returns how many were enqueued; the build's claim makes a duplicate harmless."""
@@ -246,7 +246,7 @@ def _delete_files(names: list[str]) -> None:
             logger.warning("could not delete %s", name, exc_info=True)
 
 
-def exports_purge(*, now=None) -> tuple[int, int]:
+def exports_purge(*, now: datetime | None = None) -> tuple[int, int]:
     """Delete expired exports and those of deactivated accounts with their files, and mark
     builds that died with their process (running or queued longer than EXPORT_STALE_HOURS) as
     failed. Returns (deleted, failed)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -76,6 +76,19 @@ def _too_many_pixels() -> ValidationError:
     )
 
 
+# ContentFile is generic only in django-stubs, not at run time.
+if TYPE_CHECKING:
+    _BytesFile = ContentFile[bytes]
+else:
+    _BytesFile = ContentFile
+
+
+class EncodedImage(_BytesFile):
+    """A picture encoded afresh by `render_image`: always named `<random>.<extension>`."""
+
+    name: str
+
+
 def render_image(
     image: Image.Image,
     *,
@@ -83,7 +96,7 @@ def render_image(
     crop: Crop | None = None,
     output_format: str = "JPEG",
     quality: int = 85,
-) -> ContentFile:
+) -> EncodedImage:
     """Crop, scale down to `max_side` and encode `image` afresh, without metadata.
 
     Raises ValidationError (code crop_outside) when `crop` misses the picture.
@@ -107,7 +120,7 @@ def render_image(
         icc_profile=image.info.get("icc_profile"),
         optimize=output_format == "JPEG",
     )
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+    return EncodedImage(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
 
 
 def reencode_image(
@@ -117,7 +130,7 @@ def reencode_image(
     crop: Crop | None = None,
     output_format: str = "JPEG",
     quality: int = 85,
-) -> ContentFile:
+) -> EncodedImage:
     """Check an upload and return it re-encoded (see module docstring); raises ValidationError."""
     return render_image(
         open_image(uploaded_file),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -16,13 +18,15 @@ from messenger.tokens import authenticate_access_token
 RANGE_CHUNK = 4 * 1024 * 1024
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
+View = Callable[..., HttpResponseBase]
 
-def session_or_token(view):
+
+def session_or_token(view: View) -> View:
     """Let API clients fetch private files with `Authorization: Bearer <access token>` (the
     URLs the API hands out); the browser's session works as before. Reads only."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token:
             found = authenticate_access_token(token.strip())
@@ -88,7 +92,9 @@ def serve_private_file(
         else:
             response = FileResponse(handle, content_type=content_type)
         response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, filename)
+    if disposition:  # None only for an inline file without a name, as in FileResponse
+        response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -17,12 +17,20 @@ no relevance ranking; results are listed newest first instead.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import router
 from django.db.backends.signals import connection_created
 from django.db.migrations.operations.base import Operation
 from django.db.models import CharField, Func, QuerySet, Value
 from django.db.models.functions import Concat
 from django.db.models.sql import Query
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+    from django.db.migrations.state import ProjectState
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 SQLITE_FOLD = "beseda_fold"
 
@@ -33,11 +41,11 @@ def normalise(text: str) -> str:
     return (text or "").replace("\x00", "").lower().replace("ё", "е")
 
 
-def _sqlite_fold(value):
+def _sqlite_fold(value: str | None) -> str | None:
     return None if value is None else normalise(value)
 
 
-def register_sqlite_fold(sender, connection, **kwargs) -> None:
+def register_sqlite_fold(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """Give each new SQLite connection the folding function (connected in SocialConfig.ready)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(SQLITE_FOLD, 1, _sqlite_fold, deterministic=True)
@@ -51,13 +59,17 @@ class Fold(Func):
     """normalise() in SQL."""
 
     output_field = CharField()
+    template = "REPLACE(LOWER(%(expressions)s), 'ё', 'е')"
 
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function=SQLITE_FOLD, **extra)
-
-    def as_sql(self, compiler, connection, **extra):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> _AsSqlType:
         return super().as_sql(
-            compiler, connection, template="REPLACE(LOWER(%(expressions)s), 'ё', 'е')", **extra
+            compiler,
+            connection,
+            function=SQLITE_FOLD,
+            template="%(function)s(%(expressions)s)",
+            **extra_context,
         )
 
 
@@ -65,13 +77,13 @@ def search_text(*fields: str) -> Fold:
     """The folded, space-joined `fields` of a row, to match folded words against."""
     if len(fields) == 1:
         return Fold(fields[0])
-    parts = []
+    parts: list[str | Value] = []
     for name in fields:
         parts += [name, Value(" ")]
     return Fold(Concat(*parts[:-1], output_field=CharField()))
 
 
-def matching(rows: QuerySet, words: list[str], *fields: str) -> QuerySet:
+def matching(rows: QuerySet[Any], words: list[str], *fields: str) -> QuerySet[Any]:
     """`rows` whose folded `fields` contain every one of the folded `words` (LIKE '%word%',
     which the trigram index of the same expression serves on PostgreSQL)."""
     rows = rows.alias(search_text=search_text(*fields))
@@ -94,7 +106,7 @@ class TrigramSearchIndex(Operation):
         self.fields = list(fields)
         self.name = name
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return (
             self.__class__.__qualname__,
             [],
@@ -105,15 +117,21 @@ class TrigramSearchIndex(Operation):
             },
         )
 
-    def state_forwards(self, app_label, state) -> None:
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
         pass
 
-    def _applies(self, schema_editor, app_label) -> bool:
+    def _applies(self, schema_editor: BaseDatabaseSchemaEditor, app_label: str) -> bool:
         return schema_editor.connection.vendor == "postgresql" and router.allow_migrate(
             schema_editor.connection.alias, app_label
         )
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         if not self._applies(schema_editor, app_label):
             return
         model = to_state.apps.get_model(app_label, self.model_name)
@@ -129,7 +147,13 @@ class TrigramSearchIndex(Operation):
             f"USING gin (({expression_sql}) gin_trgm_ops)"
         )
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         if self._applies(schema_editor, app_label):
             schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
 

@@ -15,13 +15,14 @@ token presented again means two parties hold the family, one of them a thief: th
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.internal.userkit import str_to_user_id
 from allauth.headless.tokens.strategies.jwt import JWTTokenStrategy
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.http import HttpRequest
@@ -29,12 +30,16 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from messenger.realtime import close_sockets
 
+if TYPE_CHECKING:
+    # django-stubs' name for the AUTH_USER_MODEL class (its mypy plugin resolves it).
+    from django.contrib.auth.models import _User
+
 logger = logging.getLogger("beseda.auth")
 
 EMAIL_FINGERPRINT_KEY = "beseda_api_email"
 
 
-def email_fingerprint(user: AbstractBaseUser) -> str:
+def email_fingerprint(user: AbstractBaseUser | AnonymousUser) -> str:
     """A keyed hash of the user's email address (kept in the token's session)."""
     email = (getattr(user, "email", "") or "").lower()
     return salted_hmac("beseda.api-token-email", email, algorithm="sha256").hexdigest()
@@ -46,7 +51,7 @@ def session_matches_user(session: SessionBase, user: AbstractBaseUser) -> bool:
     return isinstance(recorded, str) and constant_time_compare(recorded, email_fingerprint(user))
 
 
-def authenticate_access_token(token: str) -> tuple[AbstractBaseUser, str] | None:
+def authenticate_access_token(token: str) -> tuple[_User, str] | None:
     """The user and session key an access token stands for, or None if it is not valid now.
 
     Valid means: signed by us, not expired, an access (not refresh) token, its session still
@@ -91,7 +96,7 @@ class TokenStrategy(JWTTokenStrategy):
     """allauth's JWT strategy plus the email fingerprint check (see the module docstring)."""
 
     def create_access_token_payload(self, request: HttpRequest) -> dict[str, Any] | None:
-        payload = super().create_access_token_payload(request)
+        payload: dict[str, Any] | None = super().create_access_token_payload(request)
         if payload is not None:
             # allauth saves the session after this call (headless authkit), with the token state.
             request.session[EMAIL_FINGERPRINT_KEY] = email_fingerprint(request.user)
@@ -111,4 +116,5 @@ class TokenStrategy(JWTTokenStrategy):
         user, session, _payload = checked
         if not session_matches_user(session, user):
             return None
-        return super().refresh_token(refresh_token)
+        tokens: tuple[str, str] | None = super().refresh_token(refresh_token)
+        return tokens

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -9,7 +11,7 @@ from moderation import snapshots
 from moderation.models import Report
 
 
-def report_preview(reporter: User, kind: str, object_id: int) -> dict:
+def report_preview(reporter: User, kind: str, object_id: int) -> dict[str, Any]:
     """What the report page shows about the thing being reported; Http404 if the reporter
     cannot see it (the same check report_create makes)."""
     target, copy = snapshots.freeze(reporter, kind, object_id)

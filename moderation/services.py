@@ -7,7 +7,8 @@ all in one transaction.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -109,8 +110,8 @@ def _log(
     target: User | None,
     report: Report | None,
     reason: str,
-    suspended_until=None,
-    details: dict | None = None,
+    suspended_until: datetime | None = None,
+    details: dict[str, Any] | None = None,
 ) -> ModerationAction:
     return ModerationAction.objects.create(
         moderator=moderator,

@@ -19,6 +19,9 @@ from chats.events import UserRef, user_ref
 from notifications.models import Kind
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    from accounts.models import User
     from notifications.models import Notification
 
 EXCERPT = 140
@@ -101,7 +104,7 @@ def _group_title(notification: Notification) -> str | None:
 
 # Why each notification came, agreeing in Russian with the gender of the person who acted
 # (the pgettext context). Keyed by (kind, in a group chat).
-_WHY = {
+_WHY: dict[tuple[str, bool], dict[str, StrPromise]] = {
     (Kind.FRIEND_REQUEST, False): {
         "male": pgettext_lazy("male", "%(name)s wants to be your friend"),
         "female": pgettext_lazy("female", "%(name)s wants to be your friend"),
@@ -155,7 +158,7 @@ _WHY = {
 }
 
 
-def _gender(person) -> str:
+def _gender(person: User) -> str:
     return {"f": "female", "m": "male"}.get(getattr(person, "gender", ""), "person")
 
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -110,7 +110,7 @@ def notify_friend_request(*, from_user: User, to_user: User) -> None:
     _deliver(kind=Kind.FRIEND_REQUEST, actor=from_user, recipient_ids=[to_user.pk], once=True)
 
 
-def _request_notifications(*, from_user: User, to_user: User):
+def _request_notifications(*, from_user: User, to_user: User) -> QuerySet[Notification]:
     return Notification.objects.unread().filter(
         recipient=to_user, actor=from_user, kind=Kind.FRIEND_REQUEST
     )
@@ -187,6 +187,8 @@ def notify_message_sent(*, message: Message, chat: Chat, reply_to: Message | Non
         )
     )
     sender = message.sender
+    if sender is None:  # only a deleted account's messages lose their sender
+        return
     if replied_id in members:
         _deliver(
             kind=Kind.MESSAGE_REPLY,

@@ -14,6 +14,8 @@ access token expires (scope["auth_expires_at"]); the client refreshes and reconn
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
@@ -27,10 +29,21 @@ from django.utils.http import is_same_domain
 from messenger.realtime.db import db
 from messenger.tokens import authenticate_access_token
 
+# ASGI as Channels extends it: the scope also carries "user", "session" and our auth keys.
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-def bearer_token(scope) -> str | None:
+
+def _headers(scope: Scope) -> Iterable[tuple[bytes, bytes]]:
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers", ())
+    return headers
+
+
+def bearer_token(scope: Scope) -> str | None:
     """The token of an `Authorization: Bearer ...` handshake header, if there is one."""
-    for name, value in scope.get("headers", ()):
+    for name, value in _headers(scope):
         if name == b"authorization":
             scheme, _, token = value.decode("latin-1").partition(" ")
             if scheme.lower() == "bearer":
@@ -46,18 +59,18 @@ def token_expiry(token: str) -> float | None:
     return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
 
 
-def has_origin(scope) -> bool:
-    return any(name == b"origin" for name, _ in scope.get("headers", ()))
+def has_origin(scope: Scope) -> bool:
+    return any(name == b"origin" for name, _ in _headers(scope))
 
 
-def _header(scope, wanted: bytes) -> str | None:
-    for name, value in scope.get("headers", ()):
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in _headers(scope):
         if name == wanted:
             return value.decode("latin-1")
     return None
 
 
-def _own_origin(scope) -> str | None:
+def _own_origin(scope: Scope) -> str | None:
     """`scheme://host[:port]` of the handshake as Django's request.is_secure()/get_host() would
     see it, or None when its Host is missing or not in ALLOWED_HOSTS."""
     host = _header(scope, b"host")
@@ -81,7 +94,7 @@ def _own_origin(scope) -> str | None:
     return f"{'https' if secure else 'http'}://{host}"
 
 
-def origin_is_ours(scope) -> bool:
+def origin_is_ours(scope: Scope) -> bool:
     """True if the handshake's Origin is the site's own, compared as Django's CSRF check does."""
     origin = _header(scope, b"origin")
     if not origin or origin == "null":
@@ -103,22 +116,23 @@ def origin_is_ours(scope) -> bool:
 class SiteOriginValidator:
     """Refuses the handshake (403) unless `origin_is_ours`."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: ASGIApp) -> None:
         self.inner = inner
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not origin_is_ours(scope):
-            return await WebsocketDenier()(scope, receive, send)
+            deny: ASGIApp = WebsocketDenier()
+            return await deny(scope, receive, send)
         return await self.inner(scope, receive, send)
 
 
 class TokenAuthMiddleware:
     """Sets scope["user"] and scope["auth_session_key"] from the bearer access token."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: ASGIApp) -> None:
         self.inner = inner
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = bearer_token(scope) or ""
         found = await db(authenticate_access_token)(token)
         scope = dict(scope)
@@ -134,13 +148,14 @@ class TokenAuthMiddleware:
 class SocketAuthMiddleware:
     """Routes a handshake to token authentication or to the cookie session with Origin check."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: ASGIApp) -> None:
         self.cookie_app = SiteOriginValidator(AuthMiddlewareStack(inner))
         token_app = TokenAuthMiddleware(inner)
         self.token_app = token_app
         self.token_app_with_origin = SiteOriginValidator(token_app)
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app: ASGIApp
         if bearer_token(scope) is None:
             app = self.cookie_app
         elif has_origin(scope):

@@ -34,7 +34,7 @@ CLOSE_TOO_LARGE = 4009
 CLOSE_RATE_LIMIT = 4029
 
 # Strong references to fire-and-forget tasks so they are not collected mid-flight.
-_background_tasks: set[asyncio.Task] = set()
+_background_tasks: set[asyncio.Task[None]] = set()
 
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
@@ -246,7 +246,9 @@ def frame_ref(payload: Any) -> str | int | None:
     return ref
 
 
-def _server_send(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:
+def _server_send(
+    send: Callable[[dict[str, Any]], Awaitable[None]],
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
     """The ASGI server's own send under Channels' session middleware, whose wrapper acts only
     on HTTP responses but reads the session on every call (~5% of a busy worker, py-spy)."""
     wrapper = getattr(send, "__self__", None)

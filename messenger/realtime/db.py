@@ -8,6 +8,7 @@ each pool thread keeps its own connection, closed when stale like any request's.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -21,10 +22,10 @@ TIDY_SECONDS = 1.0
 _thread = threading.local()
 
 
-class DatabaseCall(SyncToAsync):
+class DatabaseCall(SyncToAsync[..., Any]):
     """`sync_to_async` on the pool, with stale connections dropped around the call."""
 
-    def thread_handler(self, loop, *args: Any, **kwargs: Any) -> Any:
+    def thread_handler(self, loop: asyncio.AbstractEventLoop, *args: Any, **kwargs: Any) -> Any:
         _tidy_connections()
         try:
             return super().thread_handler(loop, *args, **kwargs)

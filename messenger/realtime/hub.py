@@ -18,7 +18,7 @@ import logging
 import os
 import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -52,7 +52,7 @@ class Socket(Protocol):
     def force_close(self, code: int) -> None: ...
 
 
-def encode(frame: dict[str, Any]) -> str:
+def encode(frame: Mapping[str, Any]) -> str:
     """Serialise a frame once; the same text goes to every recipient."""
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False, default=str)
 
@@ -63,7 +63,7 @@ class Hub:
     def __init__(self) -> None:
         self.sockets: dict[int, set[Socket]] = {}
         self.channel_name: str | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self.stats = {"envelopes": 0, "frames_written": 0, "dropped_slow": 0}
         # Numbered frames (a chat's changes) go out per stream in number order.
@@ -187,12 +187,17 @@ class SendQueue:
 
     __slots__ = ("_items", "_limit", "_on_overflow", "_send", "_task")
 
-    def __init__(self, send: Callable, limit: int, on_overflow: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        send: Callable[[str], Coroutine[Any, Any, None]],
+        limit: int,
+        on_overflow: Callable[[], None],
+    ) -> None:
         self._items: deque[str] = deque()
         self._limit = limit
         self._send = send
         self._on_overflow = on_overflow
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def put(self, text: str) -> bool:
         if self._task is None:
@@ -267,12 +272,12 @@ class _Resumed:
 
 # -- publishing -------------------------------------------------------------------------------
 def _deliver_envelope(
-    frame: dict[str, Any], user_ids: Iterable[int], order: tuple[Any, int] | None
+    frame: Mapping[str, Any], user_ids: Iterable[int], order: tuple[Any, int] | None
 ) -> dict[str, Any] | None:
     ids = sorted({int(u) for u in user_ids})
     if not ids:
         return None
-    envelope = {"type": DELIVER, "u": ids, "f": encode(frame)}
+    envelope: dict[str, Any] = {"type": DELIVER, "u": ids, "f": encode(frame)}
     if order is not None:
         envelope["k"], envelope["s"] = order
     return envelope
@@ -311,7 +316,7 @@ async def _group_send(envelope: dict[str, Any]) -> None:
 
 
 async def apublish(
-    frame: dict[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
+    frame: Mapping[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
 ) -> None:
     """Deliver `frame` to every open socket of `user_ids`, in any worker process. `order`
     (stream, number) for numbered frames: see `publish`."""
@@ -325,7 +330,7 @@ class _Outbox:
 
     def __init__(self) -> None:
         self.envelopes: deque[dict[str, Any]] = deque()
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
 
     def post(self, envelope: dict[str, Any]) -> None:
         if len(self.envelopes) >= OUTBOX_LIMIT:
@@ -363,7 +368,7 @@ def _calling_loop() -> asyncio.AbstractEventLoop | None:
     local = SyncToAsync.threadlocal
     if getattr(local, "main_event_loop_pid", None) != os.getpid():
         return None
-    loop = getattr(local, "main_event_loop", None)
+    loop: asyncio.AbstractEventLoop | None = getattr(local, "main_event_loop", None)
     if loop is None or loop.is_closed() or not loop.is_running():
         return None
     return loop
@@ -396,7 +401,7 @@ def _hand_over(envelope: dict[str, Any]) -> None:
 
 
 def publish(
-    frame: dict[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
+    frame: Mapping[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
 ) -> None:
     """Sync form of `apublish`; call it from `transaction.on_commit` in services.
 
