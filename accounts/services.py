@@ -10,7 +10,6 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -23,6 +22,7 @@ from accounts.models import Avatar, Block, User, deleted_username
 from accounts.relations import friend_graph
 from messenger.images import Crop, open_image, render_image, square_crop
 from messenger.realtime import close_sockets, publish
+from messenger.storage import delete_files, delete_files_on_commit
 
 logger = logging.getLogger("beseda.accounts")
 
@@ -94,7 +94,7 @@ def avatar_upload(*, user: User, uploaded_file, crop: Crop | None) -> Avatar:
             avatar.save()
             _avatar_make_current(user=user, avatar=avatar)
     except Exception:
-        _delete_files([avatar.image.name, avatar.thumbnail.name])
+        delete_files([avatar.image.name, avatar.thumbnail.name])
         raise
     return avatar
 
@@ -128,19 +128,13 @@ def avatar_delete(*, user: User, avatar_id: int) -> None:
         avatar.delete()
         if was_current:
             _avatar_make_current(user=user, avatar=user.avatars.first())
-        transaction.on_commit(lambda: _delete_files(files))
+        delete_files_on_commit(files)
 
 
 def _avatar_make_current(*, user: User, avatar: Avatar | None) -> None:
     user.current_avatar = avatar
     user.avatar_thumb = avatar.thumbnail.name if avatar else ""
     user.save(update_fields=["current_avatar", "avatar_thumb"])
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        if name:
-            default_storage.delete(name)
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:
@@ -342,7 +336,7 @@ def account_delete(*, user: User) -> None:
         user.save()
         _sessions_end(user=user, keep_session_key=None)
         transaction.on_commit(lambda: close_sockets([user.pk]))
-        transaction.on_commit(lambda: _delete_files(avatar_files))
+        delete_files_on_commit(avatar_files)
 
 
 def users_purge_unverified(*, older_than: timedelta, dry_run: bool = False) -> int:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -177,20 +176,6 @@ def _publish_by_floor(
         return
     _publish(build(0), [user_id for user_id, floor in floors.items() if floor < reply_seq])
     _publish(build(reply_seq), [user_id for user_id, floor in floors.items() if floor >= reply_seq])
-
-
-def _delete_files(names: Iterable[str]) -> None:
-    for name in names:
-        if name:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                logger.warning("could not delete chat file %s", name, exc_info=True)
-
-
-def _delete_files_on_commit(names: Sequence[str]) -> None:
-    if names:
-        transaction.on_commit(partial(_delete_files, list(names)))
 
 
 def _clean_text(text: str, *, allow_empty: bool) -> str:

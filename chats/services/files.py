@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from chats import images, recordings, tasks
 from chats.models import Attachment, Chat, Membership
-from chats.services._kit import _delete_files, _delete_files_on_commit, _ensure_not_blocked
+from chats.services._kit import _ensure_not_blocked
+from messenger.storage import delete_files, delete_files_on_commit
 from messenger.tasks.kit import enqueue_on_commit
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def recording_create(
                 waveform=recording.waveform,
             )
     except BaseException:
-        _delete_files([file_name])
+        delete_files([file_name])
         raise
 
 
@@ -157,7 +158,7 @@ def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> At
                 enqueue_on_commit(tasks.make_thumbnail, attachment.pk)
             return attachment
     except BaseException:
-        _delete_files(written)
+        delete_files(written)
         raise
 
 
@@ -181,7 +182,7 @@ def attachment_thumbnail_make(*, attachment_id: int) -> bool:
             thumbnail=thumb_name
         )
     if not stored_once:  # another run was first, or the attachment went meanwhile
-        _delete_files([thumb_name])
+        delete_files([thumb_name])
     return bool(stored_once)
 
 
@@ -192,5 +193,5 @@ def attachments_discard_stale(*, older_than_hours: int = 24) -> int:
     files = [name for pair in stale.values_list("file", "thumbnail") for name in pair]
     with transaction.atomic():
         count, _details = stale.delete()
-        _delete_files_on_commit(files)
+        delete_files_on_commit(files)
     return count

@@ -32,8 +32,6 @@ from chats.services._kit import (
     Forbidden,
     Role,
     _audit,
-    _delete_files,
-    _delete_files_on_commit,
     _lock_chat,
     _membership,
     _moderator,
@@ -42,6 +40,7 @@ from chats.services._kit import (
     _record,
     logger,
 )
+from messenger.storage import delete_files, delete_files_on_commit
 from social.selectors import friend_ids
 
 if TYPE_CHECKING:
@@ -174,7 +173,7 @@ def group_avatar_set(*, actor: User, chat: Chat, upload: UploadedFile | None) ->
         try:
             chat.save(update_fields=["avatar"])
         except BaseException:
-            _delete_files([new_name])
+            delete_files([new_name])
             raise
         _audit(chat, actor, AuditLog.Action.AVATAR_CHANGED, details={"removed": data is None})
         seq = _record(
@@ -184,7 +183,7 @@ def group_avatar_set(*, actor: User, chat: Chat, upload: UploadedFile | None) ->
             data={"title": chat.title, "avatar": events.chat_avatar_url(chat)},
         )
         _publish_to_members(chat, events.chat_updated(chat, seq=seq, by=actor.pk))
-        _delete_files_on_commit([old_name])
+        delete_files_on_commit([old_name])
     return chat
 
 
@@ -349,7 +348,7 @@ def _group_delete_locked(chat: Chat) -> None:
     chat.delete()
     logger.info("group %s deleted", chat_id)
     _publish(events.chat_deleted(chat_id=chat_id), recipients)
-    _delete_files_on_commit(files)
+    delete_files_on_commit(files)
 
 
 def group_delete(*, actor: User, chat: Chat) -> None:

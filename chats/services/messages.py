@@ -44,7 +44,6 @@ from chats.services._kit import (
     Role,
     _audit,
     _clean_text,
-    _delete_files_on_commit,
     _dialog_partner_id,
     _ensure_not_blocked,
     _lock_chat,
@@ -57,6 +56,7 @@ from chats.services._kit import (
     _record,
 )
 from messenger.realtime import publish
+from messenger.storage import delete_files_on_commit
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -308,7 +308,7 @@ def _tombstone(chat: Chat, message: Message, *, actor: User, audited: bool, reas
         )
     seq = _record(chat, ChatEvent.Type.MESSAGE_DELETED, message=message, actor=actor)
     _publish_about(message, events.message_deleted(chat_id=chat.pk, message_id=message.pk, seq=seq))
-    _delete_files_on_commit(files)
+    delete_files_on_commit(files)
 
 
 def message_remove_by_staff(*, moderator: User, message_id: int, reason: str = "") -> None:

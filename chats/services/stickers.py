@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from chats.models import Sticker, StickerPack
-from chats.services._kit import _delete_files
 from messenger.images import reencode_image
+from messenger.storage import delete_files
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -44,6 +44,6 @@ def sticker_pack_install(*, slug: str, title: str, licence: str, pictures: Seque
                 written.append(sticker.image.name)
                 sticker.save()
     except BaseException:
-        _delete_files(written)
+        delete_files(written)
         raise
     return True

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -68,15 +67,6 @@ def _photo_rows(model, processed: list[ProcessedImage], **owner) -> list:
         row.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
         rows.append(row)
     return rows
-
-
-def _delete_files_on_commit(names: list[str]) -> None:
-    def delete() -> None:
-        for name in names:
-            default_storage.delete(name)
-
-    if names:
-        transaction.on_commit(delete)
 
 
 def _staff_remove(moderator: User, model, object_id: int, remove: Callable) -> None:

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from messenger.storage import delete_files_on_commit
 from social import selectors
 from social.models import (
     POST_PHOTOS_MAX,
@@ -22,7 +23,6 @@ from social.models import (
 )
 from social.services._kit import (
     _clean_text,
-    _delete_files_on_commit,
     _invalid,
     _photo_rows,
     _process_photos,
@@ -76,7 +76,7 @@ def _topic_remove(topic: Topic) -> None:
         n for photo in ReplyPhoto.objects.filter(reply__topic=topic) for n in photo.file_names()
     ]
     topic.delete()
-    _delete_files_on_commit(names)
+    delete_files_on_commit(names)
 
 
 def reply_delete(*, user: User, reply_id: int, topic_id: int | None = None) -> Topic:
@@ -93,7 +93,7 @@ def reply_delete(*, user: User, reply_id: int, topic_id: int | None = None) -> T
 
 
 def _reply_remove(reply: Reply) -> None:
-    _delete_files_on_commit([n for photo in reply.photos.all() for n in photo.file_names()])
+    delete_files_on_commit([n for photo in reply.photos.all() for n in photo.file_names()])
     reply.delete()
 
 

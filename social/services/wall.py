@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import blocked_user_ids
 from messenger.realtime import publish
+from messenger.storage import delete_files_on_commit
 from social import events, hooks, selectors
 from social.models import (
     COMMENT_TEXT_MAX,
@@ -26,7 +27,6 @@ from social.models import (
 )
 from social.services._kit import (
     _clean_text,
-    _delete_files_on_commit,
     _invalid,
     _photo_rows,
     _process_photos,
@@ -87,7 +87,7 @@ def _post_remove(post: Post, *, actor: User) -> None:
     names = [n for photo in post.photos.all() for n in photo.file_names()]
     names += [n for comment in post.comments.exclude(photo="") for n in comment.file_names()]
     post.delete()
-    _delete_files_on_commit(names)
+    delete_files_on_commit(names)
     transaction.on_commit(lambda: publish(events.post_deleted(post_id=post_id), recipients))
 
 
@@ -180,7 +180,7 @@ def comment_delete(*, user: User, comment_id: int, post_id: int | None = None) -
 
 def _comment_remove(comment: Comment, *, actor: User) -> None:
     post, comment_id, comment_author = comment.post, comment.pk, comment.author
-    _delete_files_on_commit(comment.file_names())
+    delete_files_on_commit(comment.file_names())
     comment.delete()
 
     def announce() -> None:
