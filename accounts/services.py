@@ -21,7 +21,7 @@ from accounts.birthdays import BirthDate, validate_birth_date
 from accounts.models import Avatar, Block, User, deleted_username
 from accounts.relations import friend_graph
 from messenger.images import Crop, open_image, render_image, square_crop
-from messenger.realtime import close_sockets, publish
+from messenger.realtime import close_sockets, publish, publish_on_commit
 from messenger.storage import delete_files, delete_files_on_commit
 
 logger = logging.getLogger("beseda.accounts")
@@ -296,7 +296,7 @@ def user_suspension_set(*, user: User, until) -> None:
                 "until": until.isoformat(),
                 "banned": user.is_banned,
             }
-            transaction.on_commit(lambda: publish(notice, [user.pk]))
+            publish_on_commit(notice, [user.pk])
             transaction.on_commit(lambda: close_sockets([user.pk]))
 
 

@@ -14,11 +14,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -34,7 +32,7 @@ from chats.models import (
     Message,
 )
 from chats.selectors import member_ids, message_audience
-from messenger.realtime import publish
+from messenger.realtime import publish_on_commit
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -141,12 +139,10 @@ def _audit(
 def _publish(frame: dict, user_ids: Iterable[int]) -> None:
     """Deliver `frame` to `user_ids` once the transaction commits (never before); a change's
     frame reaches every socket in the chat's seq order."""
-    ids = sorted(set(user_ids))
-    if ids:
-        order = None
-        if frame["type"] in events.CHANGE_FRAMES and frame.get("seq") is not None:
-            order = (frame["chat"], frame["seq"])
-        transaction.on_commit(partial(publish, frame, ids, order=order))
+    order = None
+    if frame["type"] in events.CHANGE_FRAMES and frame.get("seq") is not None:
+        order = (frame["chat"], frame["seq"])
+    publish_on_commit(frame, user_ids, order=order)
 
 
 def _publish_to_members(chat: Chat, frame: dict, *, also: Iterable[int] = ()) -> None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import is_blocked_between
-from messenger.realtime import publish
+from messenger.realtime import publish_on_commit
 from social import events, hooks
 from social.models import FriendRequest, Friendship
 from social.selectors import incoming_request_count
@@ -23,8 +23,11 @@ def _require_reachable(actor: User, person: User) -> None:
 
 
 def _publish_incoming_count(user_id: int) -> None:
-    user = User(pk=user_id)
-    publish(events.friend_request_count(incoming=incoming_request_count(user)), [user_id])
+    """After commit, tell `user_id` how many friend requests wait for them (read then)."""
+    publish_on_commit(
+        lambda: events.friend_request_count(incoming=incoming_request_count(User(pk=user_id))),
+        [user_id],
+    )
 
 
 def friend_request_send(*, from_user: User, to_user: User) -> FriendRequest | None:
@@ -42,15 +45,13 @@ def friend_request_send(*, from_user: User, to_user: User) -> FriendRequest | No
             return None
         request, created = FriendRequest.objects.get_or_create(from_user=from_user, to_user=to_user)
         if created:
-            transaction.on_commit(
-                lambda: publish(
-                    events.friend_request_new(
-                        request_id=request.pk,
-                        from_user=from_user,
-                        incoming=incoming_request_count(to_user),
-                    ),
-                    [to_user.pk],
-                )
+            publish_on_commit(
+                lambda: events.friend_request_new(
+                    request_id=request.pk,
+                    from_user=from_user,
+                    incoming=incoming_request_count(to_user),
+                ),
+                [to_user.pk],
             )
             hooks.friend_request_sent(from_user=from_user, to_user=to_user)
     return request
@@ -64,7 +65,7 @@ def friend_request_cancel(*, from_user: User, to_user: User) -> None:
         ).delete()
         if not deleted:
             raise Http404
-        transaction.on_commit(lambda: _publish_incoming_count(to_user.pk))
+        _publish_incoming_count(to_user.pk)
         hooks.friend_request_withdrawn(from_user=from_user, to_user=to_user)
 
 
@@ -81,12 +82,8 @@ def friend_request_accept(*, user: User, from_user: User) -> None:
             [Friendship(user=user, friend=from_user), Friendship(user=from_user, friend=user)],
             ignore_conflicts=True,
         )
-
-        def announce() -> None:
-            publish(events.friendship_new(friend=user), [from_user.pk])
-            _publish_incoming_count(user.pk)
-
-        transaction.on_commit(announce)
+        publish_on_commit(events.friendship_new(friend=user), [from_user.pk])
+        _publish_incoming_count(user.pk)
         hooks.friend_request_accepted(user=user, requester=from_user)
 
 
@@ -96,7 +93,7 @@ def friend_request_decline(*, user: User, from_user: User) -> None:
         deleted, _count = FriendRequest.objects.filter(from_user=from_user, to_user=user).delete()
         if not deleted:
             raise Http404
-        transaction.on_commit(lambda: _publish_incoming_count(user.pk))
+        _publish_incoming_count(user.pk)
         hooks.friend_request_declined(user=user, requester=from_user)
 
 

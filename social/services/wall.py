@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db import transaction
 from django.http import Http404
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids
-from messenger.realtime import publish
+from messenger.realtime import publish_built_on_commit, publish_on_commit
 from messenger.storage import delete_files_on_commit
 from social import events, hooks, selectors
 from social.models import (
@@ -34,16 +34,30 @@ from social.services._kit import (
 )
 
 
-def _publish_counted(
-    build: Callable[[int], dict], recipients: set[int], contributions: Counter
+def _publish_counted_on_commit(
+    build: Callable[[int], dict],
+    post: Post,
+    *,
+    actor: User,
+    contributors: Callable[[], Iterable[int]],
+    also: Iterable[int] = (),
 ) -> None:
-    """Publish a frame whose `count` each recipient sees differently: contributions (likes,
-    comments) by someone in a blocked pair with a recipient are not counted for them."""
-    total = sum(contributions.values())
-    hidden = selectors.hidden_pairs(recipients, contributions.keys())
-    publish(build(total), recipients - hidden.keys())
-    for user_id, others in hidden.items():
-        publish(build(total - sum(contributions[o] for o in others)), [user_id])
+    """After commit, publish a frame about `post` whose `count` each recipient sees
+    differently: contributions (likes, comments; `contributors()` gives who made each) by
+    someone in a blocked pair with a recipient are not counted for them. Counts and
+    recipients are read after the commit, so they include writes committed meanwhile."""
+    also = list(also)
+
+    def deliveries() -> Iterator[tuple[dict, Iterable[int]]]:
+        contributions = Counter(contributors())
+        recipients = selectors.post_event_recipients(post, actor=actor, also=also)
+        total = sum(contributions.values())
+        hidden = selectors.hidden_pairs(recipients, contributions.keys())
+        yield build(total), recipients - hidden.keys()
+        for user_id, others in hidden.items():
+            yield build(total - sum(contributions[o] for o in others)), [user_id]
+
+    publish_built_on_commit(deliveries)
 
 
 def post_create(*, author: User, text: str, audience: str, photos: Sequence = ()) -> Post:
@@ -88,7 +102,7 @@ def _post_remove(post: Post, *, actor: User) -> None:
     names += [n for comment in post.comments.exclude(photo="") for n in comment.file_names()]
     post.delete()
     delete_files_on_commit(names)
-    transaction.on_commit(lambda: publish(events.post_deleted(post_id=post_id), recipients))
+    publish_on_commit(events.post_deleted(post_id=post_id), recipients)
 
 
 def post_like_toggle(*, user: User, post_id: int) -> tuple[bool, int]:
@@ -117,18 +131,15 @@ def _post_like_change(*, user: User, post_id: int, liked: bool | None) -> tuple[
             _like, changed = PostLike.objects.get_or_create(post=post, user=user)
         else:
             changed = mine.delete()[0] > 0
-
-        def announce() -> None:
-            likers = Counter(PostLike.objects.filter(post=post).values_list("user_id", flat=True))
-            recipients = selectors.post_event_recipients(post, actor=user)
-            _publish_counted(
-                lambda n: events.post_liked(post_id=post.pk, user_id=user.pk, liked=liked, count=n),
-                recipients,
-                likers,
-            )
-
         if changed:
-            transaction.on_commit(announce)
+            _publish_counted_on_commit(
+                lambda n: events.post_liked(post_id=post.pk, user_id=user.pk, liked=liked, count=n),
+                post,
+                actor=user,
+                contributors=lambda: PostLike.objects.filter(post=post).values_list(
+                    "user_id", flat=True
+                ),
+            )
         if changed and liked:
             hooks.post_liked(user=user, post=post)
     count = post.likes.exclude(user_id__in=blocked_user_ids(user)).count()
@@ -151,15 +162,12 @@ def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comm
             comment.photo_thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
             comment.photo_width, comment.photo_height = image.width, image.height
         comment.save()
-
-        def announce() -> None:
-            authors = Counter(post.comments.values_list("author_id", flat=True))
-            recipients = selectors.post_event_recipients(post, actor=author)
-            _publish_counted(
-                lambda n: events.comment_new(comment=comment, count=n), recipients, authors
-            )
-
-        transaction.on_commit(announce)
+        _publish_counted_on_commit(
+            lambda n: events.comment_new(comment=comment, count=n),
+            post,
+            actor=author,
+            contributors=lambda: post.comments.values_list("author_id", flat=True),
+        )
         hooks.comment_created(comment=comment, post=post)
     return comment
 
@@ -182,17 +190,13 @@ def _comment_remove(comment: Comment, *, actor: User) -> None:
     post, comment_id, comment_author = comment.post, comment.pk, comment.author
     delete_files_on_commit(comment.file_names())
     comment.delete()
-
-    def announce() -> None:
-        authors = Counter(post.comments.values_list("author_id", flat=True))
-        recipients = selectors.post_event_recipients(post, actor=actor, also=[comment_author.pk])
-        _publish_counted(
-            lambda n: events.comment_deleted(post_id=post.pk, comment_id=comment_id, count=n),
-            recipients,
-            authors,
-        )
-
-    transaction.on_commit(announce)
+    _publish_counted_on_commit(
+        lambda n: events.comment_deleted(post_id=post.pk, comment_id=comment_id, count=n),
+        post,
+        actor=actor,
+        contributors=lambda: post.comments.values_list("author_id", flat=True),
+        also=[comment_author.pk],
+    )
 
 
 def post_remove_by_staff(*, moderator: User, post_id: int) -> None:
