@@ -1,5 +1,6 @@
 """What the chat services share: locks, membership and role checks, the change log (seq),
-the audit log, publishing after commit, file cleanup and the text checks.
+the audit log, publishing after commit (to the members who may see a change, in seq order),
+the text checks and the errors.
 
 Each change of a chat takes the next `Chat.last_seq` while holding the chat's row lock
 (`select_for_update`; SQLite serialises writers with BEGIN IMMEDIATE), so numbers are gapless

@@ -4,7 +4,7 @@
 - `friends`: friend requests and friendships;
 - `wall`: posts (wall and feed), likes, comments;
 - `board`: discussion board topics and replies;
-- `_kit`: what they share (input checks, photos, file cleanup, moderators' removal).
+- `_kit`: what they share (input checks, photos, moderators' removal).
 """
 
 from social.services.board import (

@@ -1,5 +1,6 @@
-"""What the social services share: input checks, photo processing and storage, file
-cleanup after commit, and removal by site moderators.
+"""What the social services share: input checks, photo processing and storage, and removal
+by site moderators. Files are deleted with messenger.storage, frames published with
+messenger.realtime.publish_on_commit.
 
 The underscore names are private to the `social.services` package.
 """
