@@ -12,7 +12,6 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -24,7 +23,8 @@ from accounts.birthdays import BirthDate, validate_birth_date
 from accounts.models import Avatar, Block, User, deleted_username
 from accounts.relations import friend_graph
 from messenger.images import Crop, open_image, render_image, square_crop
-from messenger.realtime import close_sockets, publish
+from messenger.realtime import close_sockets, publish, publish_on_commit
+from messenger.storage import delete_files, delete_files_on_commit
 
 logger = logging.getLogger("beseda.accounts")
 
@@ -96,7 +96,7 @@ def avatar_upload(*, user: User, uploaded_file: IO[bytes], crop: Crop | None) ->
             avatar.save()
             _avatar_make_current(user=user, avatar=avatar)
     except Exception:
-        _delete_files([avatar.image.name, avatar.thumbnail.name])
+        delete_files([avatar.image.name, avatar.thumbnail.name])
         raise
     return avatar
 
@@ -130,19 +130,13 @@ def avatar_delete(*, user: User, avatar_id: int) -> None:
         avatar.delete()
         if was_current:
             _avatar_make_current(user=user, avatar=user.avatars.first())
-        transaction.on_commit(lambda: _delete_files(files))
+        delete_files_on_commit(files)
 
 
 def _avatar_make_current(*, user: User, avatar: Avatar | None) -> None:
     user.current_avatar = avatar
     user.avatar_thumb = (avatar.thumbnail.name or "") if avatar else ""
     user.save(update_fields=["current_avatar", "avatar_thumb"])
-
-
-def _delete_files(names: list[str | None]) -> None:
-    for name in names:
-        if name:
-            default_storage.delete(name)
 
 
 def block_create(*, blocker: User, blocked: User) -> Block:
@@ -304,7 +298,7 @@ def user_suspension_set(*, user: User, until: datetime | None) -> None:
                 "until": until.isoformat(),
                 "banned": user.is_banned,
             }
-            transaction.on_commit(lambda: publish(notice, [user.pk]))
+            publish_on_commit(notice, [user.pk])
             transaction.on_commit(lambda: close_sockets([user.pk]))
 
 
@@ -344,7 +338,7 @@ def account_delete(*, user: User) -> None:
         user.save()
         _sessions_end(user=user, keep_session_key=None)
         transaction.on_commit(lambda: close_sockets([user.pk]))
-        transaction.on_commit(lambda: _delete_files(avatar_files))
+        delete_files_on_commit(avatar_files)
 
 
 def users_purge_unverified(*, older_than: timedelta, dry_run: bool = False) -> int:

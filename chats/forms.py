@@ -1,4 +1,4 @@
-"""Forms of the chat pages. They parse input; the rules live in chats/services.py."""
+"""Forms of the chat pages. They parse input; the rules live in chats/services/."""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from exports import archive, selectors, tasks
 from exports.models import DataExport
+from messenger.storage import delete_files, delete_files_on_commit
 from messenger.tasks.kit import backoff, enqueue, enqueue_on_commit, retry_later
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def export_build(*, export_id: int) -> DataExport | None:
         _fail(export.pk, "not_member")
     except Exception:
         logger.exception("export %s attempt %s failed", export.pk, attempt)
-        _delete_files([stored])
+        delete_files([stored])
         with transaction.atomic():
             requeued = DataExport.objects.filter(
                 pk=export.pk,
@@ -213,7 +214,7 @@ def export_build(*, export_id: int) -> DataExport | None:
             logger.warning(
                 "export %s attempt %s lost its lease; archive dropped", export.pk, attempt
             )
-            _delete_files([stored])
+            delete_files([stored])
     finally:
         os.unlink(handle.name)
     export.refresh_from_db()
@@ -234,16 +235,6 @@ def exports_recover(*, now: datetime | None = None) -> int:
         logger.warning("export %s went silent; enqueuing it again", export_id)
         enqueue(tasks.build_export, export_id)
     return len(ids)
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        if not name:
-            continue
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.warning("could not delete %s", name, exc_info=True)
 
 
 def exports_purge(*, now: datetime | None = None) -> tuple[int, int]:
@@ -267,5 +258,5 @@ def exports_purge(*, now: datetime | None = None) -> tuple[int, int]:
         )
         files = [name for name in expired.values_list("file", flat=True) if name]
         deleted, _detail = expired.delete()
-        transaction.on_commit(partial(_delete_files, files))
+        delete_files_on_commit(files)
     return deleted, stale

@@ -4,7 +4,7 @@ A lower app declares a Hook for each such point (`social/hooks.py`: a friend req
 a post was liked, ...) and calls it from its service; a higher app connects its receiver in
 AppConfig.ready() (notifications stores a notification). Receivers run at once, in the
 caller's transaction and in the order connected, so a receiver that fails rolls the write back
-with it, and one that publishes registers its publish with `transaction.on_commit` as usual.
+with it, and one that publishes registers its frames with `publish_on_commit` as usual.
 The realtime core's frame registry follows the same rule: the lower layer never names who
 answers.
 """

@@ -162,7 +162,7 @@ INTERNALS: list[Internal] = [
         "Django",
         "5.2.19",
         "Model._prefetched_objects_cache, QuerySet._result_cache / _prefetch_done",
-        "chats/services.py: _loaded()",
+        "chats/services/messages.py: _loaded()",
         "a just-sent message carries its (empty) reactions and attachments without a query",
         _queryset_prefetch_cache,
     ),

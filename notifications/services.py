@@ -9,7 +9,7 @@ about a kind they switched off.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.selectors import blocked_user_ids
 from chats.models import Membership
-from messenger.realtime import publish
+from messenger.realtime import publish_built_on_commit, publish_on_commit
 from notifications import events, selectors
 from notifications.models import Kind, Notification, NotificationSettings
 from social.models import Post
@@ -56,17 +56,23 @@ def mentioned_usernames(text: str) -> list[str]:
 
 
 # -- delivery ---------------------------------------------------------------------------------
-def _publish_new(notification_ids: list[int]) -> None:
+def _new_frames(notification_ids: list[int]) -> Iterator[tuple[dict, list[int]]]:
+    """Each new notification for its recipient, with their unread count read after commit."""
     rows = list(Notification.objects.filter(pk__in=notification_ids).select_related("actor"))
     counts = selectors.unread_counts(row.recipient_id for row in rows)
     for row in rows:
-        frame = events.notification_new(row, unread=counts.get(row.recipient_id, 0))
-        publish(frame, [row.recipient_id])
+        yield (
+            events.notification_new(row, unread=counts.get(row.recipient_id, 0)),
+            [row.recipient_id],
+        )
 
 
 def _publish_count(user_id: int) -> None:
-    counts = selectors.unread_counts([user_id])
-    publish(events.notification_count(unread=counts[user_id]), [user_id])
+    """After commit, tell `user_id` their unread count (read then)."""
+    publish_on_commit(
+        lambda: events.notification_count(unread=selectors.unread_counts([user_id])[user_id]),
+        [user_id],
+    )
 
 
 def _deliver(
@@ -100,7 +106,7 @@ def _deliver(
     rows = Notification.objects.bulk_create(
         [Notification(recipient_id=pk, actor=actor, kind=kind, **subject) for pk in sorted(ids)]
     )
-    transaction.on_commit(partial(_publish_new, [row.pk for row in rows]))
+    publish_built_on_commit(partial(_new_frames, [row.pk for row in rows]))
     return rows
 
 
@@ -127,14 +133,14 @@ def notify_friend_request_answered(*, user: User, requester: User) -> None:
     it counts as read (the sender is not told about a decline)."""
     answered = _request_notifications(from_user=requester, to_user=user)
     if answered.update(read_at=timezone.now()):
-        transaction.on_commit(partial(_publish_count, user.pk))
+        _publish_count(user.pk)
 
 
 def notify_friend_request_withdrawn(*, from_user: User, to_user: User) -> None:
     """A request withdrawn before `to_user` read about it is no news: its notification goes."""
     withdrawn, _by_model = _request_notifications(from_user=from_user, to_user=to_user).delete()
     if withdrawn:
-        transaction.on_commit(partial(_publish_count, to_user.pk))
+        _publish_count(to_user.pk)
 
 
 def notify_post_liked(*, user: User, post: Post) -> None:
@@ -229,7 +235,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
         if notification.read_at is None:
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
-            transaction.on_commit(partial(_publish_count, user.pk))
+            _publish_count(user.pk)
     return notification
 
 
@@ -240,7 +246,7 @@ def notifications_mark_all_read(*, user: User) -> int:
             Notification.objects.filter(recipient=user).unread().update(read_at=timezone.now())
         )
         if changed:
-            transaction.on_commit(partial(_publish_count, user.pk))
+            _publish_count(user.pk)
     return changed
 
 

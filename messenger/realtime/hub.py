@@ -403,7 +403,7 @@ def _hand_over(envelope: dict[str, Any]) -> None:
 def publish(
     frame: Mapping[str, Any], user_ids: Iterable[int], *, order: tuple[Any, int] | None = None
 ) -> None:
-    """Sync form of `apublish`; call it from `transaction.on_commit` in services.
+    """Sync form of `apublish`; services reach it through `publish_on_commit` (commit.py).
 
     `order=(stream, number)` marks a frame of a gapless numbered stream (a chat's changes:
     `(chat id, seq)`, numbers from 1, every number published): every socket receives a
