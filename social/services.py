@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between
 from messenger.realtime import publish
-from social import events, hooks, selectors
+from social import events, hooks, selectors, tasks
 from social.images import ProcessedImage, reencode_image
 from social.models import (
     COMMENT_TEXT_MAX,
@@ -201,7 +201,6 @@ def _photo_rows(model, processed: list[ProcessedImage], **owner) -> list:
     for position, image in enumerate(processed):
         row = model(width=image.width, height=image.height, position=position, **owner)
         row.image.save(image.image.name, image.image, save=False)
-        row.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
         rows.append(row)
     return rows
 
@@ -238,7 +237,8 @@ def post_create(*, author: User, text: str, audience: str, photos: Sequence = ()
         raise _invalid("text", _("Write something or add a photo."), "empty")
     with transaction.atomic():
         post = Post.objects.create(author=author, text=text, audience=audience)
-        PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
+        rows = PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
+        tasks.thumbnails_on_commit("post", rows)
     return post
 
 
@@ -329,9 +329,9 @@ def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comm
         if processed:
             image = processed[0]
             comment.photo.save(image.image.name, image.image, save=False)
-            comment.photo_thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
             comment.photo_width, comment.photo_height = image.width, image.height
         comment.save()
+        tasks.thumbnails_on_commit("comment", [comment] if processed else [])
 
         def announce() -> None:
             authors = Counter(post.comments.values_list("author_id", flat=True))
@@ -389,7 +389,8 @@ def topic_create(*, author: User, title: str, body: str, photos: Sequence = ()) 
     processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
     with transaction.atomic():
         topic = Topic.objects.create(author=author, title=title, body=body)
-        TopicPhoto.objects.bulk_create(_photo_rows(TopicPhoto, processed, topic=topic))
+        rows = TopicPhoto.objects.bulk_create(_photo_rows(TopicPhoto, processed, topic=topic))
+        tasks.thumbnails_on_commit("topic", rows)
     return topic
 
 
@@ -403,7 +404,8 @@ def reply_create(*, author: User, topic_id: int, text: str, photos: Sequence = (
     with transaction.atomic():
         topic = selectors.topic_get_for_user(author, topic_id)
         reply = Reply.objects.create(topic=topic, author=author, text=text)
-        ReplyPhoto.objects.bulk_create(_photo_rows(ReplyPhoto, processed, reply=reply))
+        rows = ReplyPhoto.objects.bulk_create(_photo_rows(ReplyPhoto, processed, reply=reply))
+        tasks.thumbnails_on_commit("reply", rows)
         Topic.objects.filter(pk=topic.pk).update(last_activity_at=reply.created_at)
     return reply
 
