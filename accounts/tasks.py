@@ -9,6 +9,7 @@ from django_tasks import task
 
 from accounts import services
 from messenger.tasks.kit import retry_later
+from messenger.tasks.reaper import rerun_when_lost
 
 
 @task()
@@ -18,6 +19,7 @@ def purge_unverified() -> int:
     return services.users_purge_unverified(older_than=timedelta(days=days))
 
 
+@rerun_when_lost
 @task()
 def make_avatar_thumbnail(avatar_id: int, attempt: int = 1) -> bool:
     """Make the small rendition of an uploaded avatar (a rerun does nothing); storage that

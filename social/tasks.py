@@ -8,9 +8,11 @@ from django.db import models
 from django_tasks import task
 
 from messenger.tasks.kit import enqueue_on_commit, retry_later
+from messenger.tasks.reaper import rerun_when_lost
 from social import images
 
 
+@rerun_when_lost
 @task()
 def make_photo_thumbnail(kind: str, photo_id: int, attempt: int = 1) -> bool:
     """Make the thumbnail of a post, comment, topic or reply photo (a rerun does nothing);
