@@ -5,6 +5,7 @@ the page already knows."""
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from django.core.files.storage import default_storage
@@ -134,3 +135,34 @@ def test_comment_without_photo_queues_nothing(database_backend, django_capture_o
         services.comment_create(author=author, post_id=post.pk, text="no photo")
     assert Comment.objects.count() == 1
     assert not DBTaskResult.objects.filter(task_path="social.tasks.make_photo_thumbnail").exists()
+
+
+@pytest.mark.server
+def test_a_database_backend_worker_makes_the_thumbnail(transactional_db, settings, tmp_path):
+    """End to end with a real `manage.py tasks_worker` on the database backend: the post's
+    row is stored without a thumbnail, and the worker stores one."""
+    from tests.conftest import _database_url
+    from tests.exports.test_worker_faults import BACKENDS, start_worker, stop
+
+    if _database_url().startswith("postgres"):
+        pytest.skip("the embedded mode's database backend is tested on SQLite")
+    settings.TASKS = BACKENDS["database"]
+    settings.MEDIA_ROOT = str(tmp_path)  # the worker's too
+    author = UserFactory()
+    post = services.post_create(
+        author=author, text="", audience=Audience.EVERYONE, photos=[photo_upload(size=(960, 720))]
+    )
+    photo = post.photos.get()
+    assert not photo.thumbnail
+    worker = start_worker("database", "photo-thumbnail")
+    try:
+        deadline = time.monotonic() + 90
+        while not PostPhoto.objects.filter(pk=photo.pk).exclude(thumbnail="").exists():
+            assert worker.poll() is None, "the worker exited"
+            assert time.monotonic() < deadline, "no thumbnail within 90 s"
+            time.sleep(0.05)  # polling the row: the worker's commit is the event
+    finally:
+        stop(worker)
+    photo.refresh_from_db()
+    with default_storage.open(photo.thumbnail.name) as thumb:
+        assert Image.open(thumb).size == (480, 360)
