@@ -174,7 +174,7 @@ class AvatarAdmin(admin.ModelAdmin):
     def preview(self, avatar: Avatar) -> str:
         return format_html(
             '<img src="{}" alt="" width="48" height="48" style="border-radius:50%">',
-            avatar.thumbnail.url,
+            avatar.small_url,
         )
 
     def delete_model(self, request, obj) -> None:

@@ -129,14 +129,15 @@ def _avatar_path(avatar: Avatar, filename: str) -> str:
 
 
 class Avatar(models.Model):
-    """A profile picture a user uploaded: a cropped main image and a small thumbnail.
+    """A profile picture a user uploaded: a cropped main image and a small thumbnail (made
+    by a background task; until then the main image stands in for it).
 
     Past avatars stay in the user's gallery; `User.current_avatar` says which one is shown.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="avatars")
     image = models.FileField(_("image"), upload_to=_avatar_path)
-    thumbnail = models.FileField(_("thumbnail"), upload_to=_avatar_path)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=_avatar_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -147,6 +148,15 @@ class Avatar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def small_name(self) -> str:
+        """Storage name of the small rendition: the thumbnail, or the image until it exists."""
+        return (self.thumbnail or self.image).name
+
+    @property
+    def small_url(self) -> str:
+        return default_storage.url(self.small_name)
 
 
 class Block(models.Model):

@@ -12,6 +12,7 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -19,12 +20,14 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import tasks
 from accounts.birthdays import BirthDate, validate_birth_date
 from accounts.models import Avatar, Block, User, deleted_username
 from accounts.relations import friend_graph
-from messenger.images import Crop, open_image, render_image, square_crop
+from messenger.images import Crop, open_image, render_image, square_crop, thumbnail_of
 from messenger.realtime import close_sockets, publish, publish_on_commit
 from messenger.storage import delete_files, delete_files_on_commit
+from messenger.tasks.kit import enqueue_on_commit
 
 logger = logging.getLogger("beseda.accounts")
 
@@ -81,24 +84,45 @@ def profile_update(
 
 def avatar_upload(*, user: User, uploaded_file: IO[bytes], crop: Crop | None) -> Avatar:
     """Store a new avatar cut from `uploaded_file` by `crop` (default: the centred square)
-    and make it current. Raises ValidationError for anything but a sound, not too big image;
-    then nothing is stored."""
+    and make it current; its thumbnail is made by the `make_avatar_thumbnail` task after
+    commit. Raises ValidationError for anything but a sound, not too big image; then nothing
+    is stored."""
     image = open_image(uploaded_file)
     crop = crop or square_crop(image.width, image.height)
-    main, thumb = (
-        render_image(image, max_side=side, crop=crop) for side in (AVATAR_SIDE, AVATAR_THUMB_SIDE)
-    )
+    main = render_image(image, max_side=AVATAR_SIDE, crop=crop)
     avatar = Avatar(user=user)
     avatar.image.save(main.name, main, save=False)
-    avatar.thumbnail.save(f"thumb-{thumb.name}", thumb, save=False)
     try:
         with transaction.atomic():
             avatar.save()
             _avatar_make_current(user=user, avatar=avatar)
+            enqueue_on_commit(tasks.make_avatar_thumbnail, avatar.pk)
     except Exception:
-        delete_files([avatar.image.name, avatar.thumbnail.name])
+        delete_files([avatar.image.name])
         raise
     return avatar
+
+
+def avatar_thumbnail_make(*, avatar_id: int) -> bool:
+    """Make and store the small rendition of an avatar (the `make_avatar_thumbnail` task) and
+    show it wherever the avatar is current. Does nothing for a missing avatar or one that has
+    its thumbnail already; returns whether it stored one."""
+    avatar = Avatar.objects.filter(pk=avatar_id, thumbnail="").first()
+    if avatar is None:
+        return False
+    with default_storage.open(avatar.image.name, "rb") as stored:
+        thumb = thumbnail_of(stored, max_side=AVATAR_THUMB_SIDE, quality=85)
+    if thumb is None:
+        return False
+    folder, _slash, base = avatar.image.name.rpartition("/")
+    thumb_name = default_storage.save(f"{folder}/thumb-{base}", thumb)
+    with transaction.atomic():
+        stored_once = Avatar.objects.filter(pk=avatar_id, thumbnail="").update(thumbnail=thumb_name)
+        if stored_once:
+            User.objects.filter(current_avatar_id=avatar_id).update(avatar_thumb=thumb_name)
+    if not stored_once:  # another run was first, or the avatar went meanwhile
+        delete_files([thumb_name])
+    return bool(stored_once)
 
 
 def avatar_set_current(*, user: User, avatar_id: int) -> Avatar:
@@ -135,7 +159,7 @@ def avatar_delete(*, user: User, avatar_id: int) -> None:
 
 def _avatar_make_current(*, user: User, avatar: Avatar | None) -> None:
     user.current_avatar = avatar
-    user.avatar_thumb = (avatar.thumbnail.name or "") if avatar else ""
+    user.avatar_thumb = avatar.small_name if avatar else ""
     user.save(update_fields=["current_avatar", "avatar_thumb"])
 
 

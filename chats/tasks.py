@@ -6,6 +6,7 @@ from django.conf import settings
 from django_tasks import task
 
 from chats import services
+from messenger.tasks.reaper import rerun_when_lost
 
 
 @task()
@@ -14,6 +15,7 @@ def discard_stale_uploads() -> int:
     return services.attachments_discard_stale(older_than_hours=settings.STALE_UPLOAD_HOURS)
 
 
+@rerun_when_lost
 @task()
 def make_thumbnail(attachment_id: int) -> bool:
     """Make the thumbnail of an uploaded chat image (a rerun does nothing)."""

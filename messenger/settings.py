@@ -194,6 +194,9 @@ TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=5)
 TASKS_RETRY_SECONDS = env.float("TASKS_RETRY_SECONDS", default=30.0)
 # The scheduler task wakes this often and runs the periodic jobs that are due.
 TASKS_HOUSEKEEPING_SECONDS = env.float("TASKS_HOUSEKEEPING_SECONDS", default=60.0)
+# Database backend: a task RUNNING for longer than this whose worker is gone (no heartbeat, no
+# such process) is marked failed, and rerun when it is idempotent (messenger/tasks/reaper.py).
+TASKS_LOST_AFTER_SECONDS = env.float("TASKS_LOST_AFTER_SECONDS", default=300.0)
 # Periodic jobs (0 turns one off): email digests every DIGEST_HOURS; accounts never verified
 # are deleted after UNVERIFIED_ACCOUNT_DAYS; chat uploads never sent after STALE_UPLOAD_HOURS.
 DIGEST_HOURS = env.int("DIGEST_HOURS", default=24)

@@ -1,116 +1,65 @@
-"""Uploaded photos: checked, decoded and re-encoded by Pillow, so what we store and serve is a
-plain JPEG we wrote ourselves (no EXIF, no GPS, no smuggled payload) plus a thumbnail."""
+"""Photos of posts, comments, topics and replies through the one image pipeline
+(messenger/images.py). The request stores the checked photo, re-encoded as a JPEG of at most
+FULL_MAX_SIDE pixels (upright, without metadata); its thumbnail is a variant the
+`social.tasks.make_photo_thumbnail` task makes after commit. Until then pages show the photo
+itself at the thumbnail's place (the row knows its size, so the layout does not jump)."""
 
 from __future__ import annotations
 
-import io
-import uuid
-import warnings
 from dataclasses import dataclass
+from typing import IO
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from django.core.files.storage import default_storage
+from django.db import models, transaction
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+from messenger.images import RenderedImage, thumbnail_of
+from messenger.images import reencode_image as _reencode_image
+from social.models import Comment, PostPhoto, ReplyPhoto, TopicPhoto
+
 FULL_MAX_SIDE = 2048
 THUMBNAIL_MAX_SIDE = 480
+# kind → (model, field of the photo, field of its thumbnail)
+PHOTO_KINDS: dict[str, tuple[type[models.Model], str, str]] = {
+    "post": (PostPhoto, "image", "thumbnail"),
+    "topic": (TopicPhoto, "image", "thumbnail"),
+    "reply": (ReplyPhoto, "image", "thumbnail"),
+    "comment": (Comment, "photo", "photo_thumbnail"),
+}
 
 
 @dataclass
 class ProcessedImage:
-    image: ContentFile
-    thumbnail: ContentFile
+    image: RenderedImage
     width: int
     height: int
 
 
-def _jpeg(image: Image.Image, quality: int) -> bytes:
-    out = io.BytesIO()
-    # No `exif=` argument: Pillow writes no EXIF unless asked to. It does write a comment kept
-    # in `info` (a JPEG COM or GIF comment of the upload), so that goes first.
-    image.info.pop("comment", None)
-    image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
-    return out.getvalue()
+def reencode_image(upload: IO[bytes]) -> ProcessedImage:
+    """Check an uploaded photo and re-encode it (see the module docstring); raises
+    ValidationError with a message for the person who uploaded it."""
+    image = _reencode_image(upload, max_side=FULL_MAX_SIDE)
+    return ProcessedImage(image=image, width=image.width, height=image.height)
 
 
-def _flatten(image: Image.Image) -> Image.Image:
-    """RGB on white, whatever the mode (transparent PNG/GIF/WebP included)."""
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
-        canvas.paste(rgba, mask=rgba.getchannel("A"))
-        return canvas
-    return image.convert("RGB")
-
-
-def reencode_image(upload) -> ProcessedImage:
-    """Check an uploaded image (type, IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS) and re-encode it as a
-    JPEG of at most FULL_MAX_SIDE pixels plus a thumbnail, upright and without metadata.
-    Raises ValidationError with a message for the person who uploaded it."""
-    size = getattr(upload, "size", None) or 0
-    if size <= 0:
-        raise ValidationError(_("The file is empty."), code="empty")
-    if size > settings.IMAGE_MAX_BYTES:
-        raise ValidationError(
-            _("The image is too large: %(size)s; at most %(limit)s is accepted.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(settings.IMAGE_MAX_BYTES)},
-            code="too_large",
+def photo_thumbnail_make(*, kind: str, photo_id: int) -> bool:
+    """Make and store the thumbnail of a stored photo (the `make_photo_thumbnail` task). Does
+    nothing for a missing photo or one that has its thumbnail already; returns whether it
+    stored one. KeyError for an unknown `kind`."""
+    model, source, target = PHOTO_KINDS[kind]
+    row = model.objects.filter(pk=photo_id, **{target: ""}).exclude(**{source: ""}).first()
+    if row is None:
+        return False
+    name = getattr(row, source).name
+    with default_storage.open(name, "rb") as stored:
+        thumbnail = thumbnail_of(stored, max_side=THUMBNAIL_MAX_SIDE)
+    if thumbnail is None:
+        return False
+    stem = name.rsplit(".", 1)[0]
+    thumb_name = default_storage.save(f"{stem}_t.jpg", thumbnail)
+    with transaction.atomic():
+        stored_once = model.objects.filter(pk=photo_id, **{target: ""}).update(
+            **{target: thumb_name}
         )
-    unreadable = ValidationError(
-        _("This file is not a photo we can read. Upload a JPEG, PNG, GIF or WebP image."),
-        code="invalid_image",
-    )
-    try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload)
-            if image.format not in ACCEPTED_FORMATS:
-                raise unreadable
-            width, height = image.size
-            if width * height > settings.IMAGE_MAX_PIXELS:
-                raise ValidationError(
-                    _(
-                        "The image is too big: %(width)d×%(height)d pixels; at most %(limit)s "
-                        "million pixels are accepted."
-                    )
-                    % {
-                        "width": width,
-                        "height": height,
-                        "limit": f"{settings.IMAGE_MAX_PIXELS / 1_000_000:g}",
-                    },
-                    code="too_many_pixels",
-                )
-            if image.format == "JPEG":
-                # Decode big JPEGs at a reduced scale: much faster, same result after resizing.
-                image.draft("RGB", (FULL_MAX_SIDE, FULL_MAX_SIDE))
-            image.seek(0)  # the first frame of an animation
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = _flatten(image)
-    except ValidationError:
-        raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-        EOFError,
-    ) as exc:
-        raise unreadable from exc
-    image.thumbnail((FULL_MAX_SIDE, FULL_MAX_SIDE), Image.Resampling.LANCZOS)
-    thumbnail = image.copy()
-    thumbnail.thumbnail((THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE), Image.Resampling.LANCZOS)
-    stem = uuid.uuid4().hex
-    return ProcessedImage(
-        image=ContentFile(_jpeg(image, 85), name=f"{stem}.jpg"),
-        thumbnail=ContentFile(_jpeg(thumbnail, 80), name=f"{stem}_t.jpg"),
-        width=image.width,
-        height=image.height,
-    )
+    if not stored_once:  # another run was first, or the photo went meanwhile
+        default_storage.delete(thumb_name)
+    return bool(stored_once)

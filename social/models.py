@@ -115,10 +115,11 @@ class Post(models.Model):
 
 
 class Photo(models.Model):
-    """A re-encoded JPEG with its thumbnail (see social/images.py)."""
+    """A re-encoded JPEG with its thumbnail (see social/images.py); the thumbnail is made by a
+    background task, and until then the photo stands in for it."""
 
     image = models.ImageField(upload_to="social/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="social/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="social/%Y/%m/", blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     position = models.PositiveSmallIntegerField(default=0)
@@ -136,7 +137,7 @@ class Photo(models.Model):
 
     @property
     def thumbnail_url(self) -> str:
-        return self.thumbnail.url
+        return (self.thumbnail or self.image).url
 
 
 # Photos of posts and comments are as private as their post: stored outside the public media
@@ -147,7 +148,7 @@ PRIVATE_PHOTO_FOLDER = "posts/%Y/%m/"
 class PostPhoto(Photo):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to=PRIVATE_PHOTO_FOLDER)
-    thumbnail = models.ImageField(upload_to=PRIVATE_PHOTO_FOLDER)
+    thumbnail = models.ImageField(upload_to=PRIVATE_PHOTO_FOLDER, blank=True)
 
     class Meta(Photo.Meta):
         verbose_name = _("post photo")

@@ -436,7 +436,8 @@ def post_photo(request: HttpRequest, post_id: int, photo_id: int) -> HttpRespons
 def post_photo_thumb(request: HttpRequest, post_id: int, photo_id: int) -> HttpResponseBase:
     _signed_in_or_404(request)
     photo = selectors.post_photo_get_for_user(request.user, post_id, photo_id)
-    return _photo_response(request, photo.thumbnail.name)
+    # Until the thumbnail task has run, the photo itself (never a broken picture).
+    return _photo_response(request, (photo.thumbnail or photo.image).name)
 
 
 @session_or_token
@@ -454,6 +455,7 @@ def comment_photo(request: HttpRequest, comment_id: int) -> HttpResponseBase:
 def comment_photo_thumb(request: HttpRequest, comment_id: int) -> HttpResponseBase:
     _signed_in_or_404(request)
     comment = selectors.comment_get_for_user(request.user, comment_id)
-    if not comment.photo_thumbnail:
+    if not comment.photo:
         raise Http404
-    return _photo_response(request, comment.photo_thumbnail.name)
+    # Until the thumbnail task has run, the photo itself (never a broken picture).
+    return _photo_response(request, (comment.photo_thumbnail or comment.photo).name)

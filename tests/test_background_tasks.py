@@ -37,13 +37,15 @@ def queued(path: str):
 
 
 def test_every_periodic_job_is_registered():
-    """Digests, the purges and export recovery are scheduled by the project itself."""
+    """Digests, the purges, export recovery and the lost-task reaper are scheduled by the
+    project itself."""
     assert set(schedule.JOBS) == {
         "accounts.purge_unverified",
         "chats.discard_stale_uploads",
         "exports.purge",
         "exports.recover",
         "notifications.send_digests",
+        "tasks.reap_lost",
     }
 
 

@@ -120,7 +120,7 @@ def attachment_create(*, uploader: User, chat: Chat, upload: UploadedFile) -> At
     display_name = PurePath((upload.name or "file").replace("\\", "/")).name[:200] or "file"
     safe = _safe_name(display_name)
     folder = f"chat-files/{chat.pk}/{secrets.token_urlsafe(18)}"
-    image = images.read_image(upload, with_thumbnail=False)
+    image = images.read_image(upload)
     written: list[str] = []
     try:
         if image is not None:

@@ -65,7 +65,6 @@ def _photo_rows(model, processed: list[ProcessedImage], **owner) -> list:
     for position, image in enumerate(processed):
         row = model(width=image.width, height=image.height, position=position, **owner)
         row.image.save(image.image.name, image.image, save=False)
-        row.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
         rows.append(row)
     return rows
 

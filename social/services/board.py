@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from messenger.storage import delete_files_on_commit
-from social import selectors
+from social import selectors, tasks
 from social.models import (
     POST_PHOTOS_MAX,
     REPLY_TEXT_MAX,
@@ -42,7 +42,8 @@ def topic_create(*, author: User, title: str, body: str, photos: Sequence = ()) 
     processed = _process_photos(photos, limit=POST_PHOTOS_MAX)
     with transaction.atomic():
         topic = Topic.objects.create(author=author, title=title, body=body)
-        TopicPhoto.objects.bulk_create(_photo_rows(TopicPhoto, processed, topic=topic))
+        rows = TopicPhoto.objects.bulk_create(_photo_rows(TopicPhoto, processed, topic=topic))
+        tasks.thumbnails_on_commit("topic", rows)
     return topic
 
 
@@ -56,7 +57,8 @@ def reply_create(*, author: User, topic_id: int, text: str, photos: Sequence = (
     with transaction.atomic():
         topic = selectors.topic_get_for_user(author, topic_id)
         reply = Reply.objects.create(topic=topic, author=author, text=text)
-        ReplyPhoto.objects.bulk_create(_photo_rows(ReplyPhoto, processed, reply=reply))
+        rows = ReplyPhoto.objects.bulk_create(_photo_rows(ReplyPhoto, processed, reply=reply))
+        tasks.thumbnails_on_commit("reply", rows)
         Topic.objects.filter(pk=topic.pk).update(last_activity_at=reply.created_at)
     return reply
 

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.selectors import blocked_user_ids
 from messenger.realtime import publish_built_on_commit, publish_on_commit
 from messenger.storage import delete_files_on_commit
-from social import events, hooks, selectors
+from social import events, hooks, selectors, tasks
 from social.models import (
     COMMENT_TEXT_MAX,
     POST_PHOTOS_MAX,
@@ -71,7 +71,8 @@ def post_create(*, author: User, text: str, audience: str, photos: Sequence = ()
         raise _invalid("text", _("Write something or add a photo."), "empty")
     with transaction.atomic():
         post = Post.objects.create(author=author, text=text, audience=audience)
-        PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
+        rows = PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
+        tasks.thumbnails_on_commit("post", rows)
     return post
 
 
@@ -159,9 +160,9 @@ def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comm
         if processed:
             image = processed[0]
             comment.photo.save(image.image.name, image.image, save=False)
-            comment.photo_thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
             comment.photo_width, comment.photo_height = image.width, image.height
         comment.save()
+        tasks.thumbnails_on_commit("comment", [comment] if processed else [])
         _publish_counted_on_commit(
             lambda n: events.comment_new(comment=comment, count=n),
             post,

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Avatar, User
-from tests.accounts.images import picture_bytes, upload
+from tests.accounts.test_avatars import add_avatar
 from tests.accounts.test_sessions import open_socket, signed_in_client
 from tests.factories import UserFactory
 
@@ -129,9 +129,9 @@ def test_avatar_admin_delete_updates_the_owner(
     admin_client, user, django_capture_on_commit_callbacks
 ):
     """Deleting avatars in the admin removes files and keeps the owner's picture consistent."""
-    older = services.avatar_upload(user=user, uploaded_file=upload(picture_bytes()), crop=None)
-    newer = services.avatar_upload(user=user, uploaded_file=upload(picture_bytes()), crop=None)
-    keep = services.avatar_upload(user=user, uploaded_file=upload(picture_bytes()), crop=None)
+    older = add_avatar(user)
+    newer = add_avatar(user)
+    keep = add_avatar(user)
     services.avatar_set_current(user=user, avatar_id=older.pk)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.test import TestCase
 from django.urls import reverse
+from PIL import Image
 
 from accounts import services
 from accounts.models import Avatar, User
@@ -23,45 +25,91 @@ def stored_files(user) -> list[Path]:
 
 
 def add_avatar(user, color=(0, 128, 0)) -> Avatar:
-    return services.avatar_upload(
-        user=user, uploaded_file=upload(picture_bytes(color=color)), crop=None
-    )
+    """An uploaded avatar, with the thumbnail its task makes after commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        avatar = services.avatar_upload(
+            user=user, uploaded_file=upload(picture_bytes(color=color)), crop=None
+        )
+    avatar.refresh_from_db()
+    return avatar
 
 
-def test_upload_with_crop_becomes_the_current_avatar(user_client, user):
-    """A cropped upload is stored as a main image and a thumbnail and shown in the top bar."""
-    response = user_client.post(
-        UPLOAD,
-        {
-            "image": upload(two_halves_png((400, 200))),
-            "crop_x": "200",
-            "crop_y": "0",
-            "crop_width": "200",
-            "crop_height": "200",
-        },
-    )
+def test_upload_with_crop_becomes_the_current_avatar(
+    user_client, user, django_capture_on_commit_callbacks
+):
+    """A cropped upload is stored as a main image and a thumbnail (made by a task after the
+    upload commits) and shown in the top bar."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = user_client.post(
+            UPLOAD,
+            {
+                "image": upload(two_halves_png((400, 200))),
+                "crop_x": "200",
+                "crop_y": "0",
+                "crop_width": "200",
+                "crop_height": "200",
+            },
+        )
     assert response.status_code == 302
     avatar = Avatar.objects.get(user=user)
     user.refresh_from_db()
     assert user.current_avatar == avatar
     assert user.avatar_url == avatar.thumbnail.url
     assert len(stored_files(user)) == 2
-    from PIL import Image
 
     with default_storage.open(avatar.image.name) as main:
         picture = Image.open(main)
         assert picture.size == (200, 200)
         assert picture.getpixel((100, 100))[2] > 200  # the blue right half was kept
+    with default_storage.open(avatar.thumbnail.name) as thumb:
+        assert Image.open(thumb).format == "JPEG"
     html = user_client.get(reverse("accounts:profile_edit"), **EN).content.decode()
     assert f'src="{avatar.thumbnail.url}"' in html
+
+
+def test_main_image_stands_in_until_the_thumbnail_task_has_run(
+    user_client, user, settings, django_capture_on_commit_callbacks
+):
+    """The upload request makes no thumbnail: it queues a task, and meanwhile the main image
+    is shown wherever the avatar is; the task (run twice) stores one thumbnail once."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        user_client.post(UPLOAD, {"image": upload(picture_bytes((300, 300)))})
+    avatar = Avatar.objects.get(user=user)
+    queued = DBTaskResult.objects.get(task_path="accounts.tasks.make_avatar_thumbnail")
+    assert queued.args_kwargs["args"] == [avatar.pk]
+    user.refresh_from_db()
+    assert not avatar.thumbnail
+    assert user.avatar_url == avatar.image.url
+    html = user_client.get(reverse("accounts:profile_edit"), **EN).content.decode()
+    assert f'src="{avatar.image.url}"' in html
+
+    assert services.avatar_thumbnail_make(avatar_id=avatar.pk) is True
+    assert services.avatar_thumbnail_make(avatar_id=avatar.pk) is False  # once
+    avatar.refresh_from_db()
+    user.refresh_from_db()
+    assert avatar.thumbnail and user.avatar_url == avatar.thumbnail.url
+    with default_storage.open(avatar.thumbnail.name) as thumb:
+        assert Image.open(thumb).size == (services.AVATAR_THUMB_SIDE,) * 2
+    assert len(stored_files(user)) == 2
+
+
+def test_thumbnail_of_an_avatar_no_longer_current_leaves_the_current_one(user):
+    """A thumbnail made late for an older avatar does not replace the current picture."""
+    first = add_avatar(user, (255, 0, 0))
+    Avatar.objects.filter(pk=first.pk).update(thumbnail="")
+    second = add_avatar(user, (0, 0, 255))
+    assert services.avatar_thumbnail_make(avatar_id=first.pk) is True
+    user.refresh_from_db()
+    assert user.avatar_thumb == second.thumbnail.name
 
 
 def test_upload_without_crop_takes_the_centred_square(user_client, user):
     """Without JavaScript (no crop fields) the centred square is used."""
     user_client.post(UPLOAD, {"image": upload(picture_bytes((300, 200)))})
     avatar = Avatar.objects.get(user=user)
-    from PIL import Image
-
     with default_storage.open(avatar.image.name) as main:
         assert Image.open(main).size == (200, 200)
 

@@ -13,7 +13,7 @@ from django.utils import translation
 from accounts import services
 from accounts.models import Avatar, User
 from social.models import Friendship
-from tests.accounts.images import picture_bytes, upload
+from tests.accounts.test_avatars import add_avatar
 from tests.accounts.test_sessions import open_socket, signed_in_client
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
@@ -79,7 +79,7 @@ def test_delete_anonymises_and_keeps_the_row(user, other_user, django_capture_on
     """Names, bio, birth date, emails, avatars, friends and second factors are gone; the row
     stays (content points at it), inactive and shown as "Deleted user"."""
     User.objects.filter(pk=user.pk).update(bio="about me", birth_day=1, birth_month=2, gender="f")
-    avatar = services.avatar_upload(user=user, uploaded_file=upload(picture_bytes()), crop=None)
+    avatar = add_avatar(user)
     Friendship.objects.create(user=user, friend=other_user)
     Friendship.objects.create(user=other_user, friend=user)
     Authenticator.objects.create(user=user, type=Authenticator.Type.RECOVERY_CODES, data={})

@@ -236,7 +236,7 @@ def test_group_photo_must_be_an_image(client, group, people):
         {"avatar": SimpleUploadedFile("x.jpg", b"not an image")},
     )
     assert response.status_code == 302
-    assert "Upload a photo" in str(next(iter(get_messages(response.wsgi_request))))
+    assert "not an image we can read" in str(next(iter(get_messages(response.wsgi_request))))
     assert group_state(group) == before
 
 

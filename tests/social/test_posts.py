@@ -196,7 +196,7 @@ def test_non_image_upload_is_refused(user_client):
         url("post_create"), {"text": "x", "audience": "friends", "photos": [fake]}
     )
     assert response.status_code == 400
-    assert "not a photo we can read" in response.content.decode()
+    assert "not an image we can read" in response.content.decode()
     assert not Post.objects.exists()
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from messenger.progress import Progress
 
 
 class Command(BaseCommand):
@@ -27,9 +28,14 @@ class Command(BaseCommand):
                 "DEBUG is off: seed_demo would create a superuser whose password is published. "
                 "Run it in development, or pass --insecure-demo if this site is a throwaway demo."
             )
-        with transaction.atomic():
+        steps = accounts_demo.DEMO_STEPS
+        with (
+            Progress(self.stderr, "demo data", total=1 + len(steps)) as progress,
+            transaction.atomic(),
+        ):
             users = accounts_demo.seed()
-            for step in accounts_demo.DEMO_STEPS:
+            progress.advance()
+            for step in progress.iterate(steps):
                 step(users)
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/")

@@ -5,6 +5,7 @@ import logging
 
 from django.core.management.base import BaseCommand
 
+from messenger.progress import Progress
 from notifications import selectors, services
 
 logger = logging.getLogger("beseda.notifications")
@@ -20,18 +21,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, **options) -> None:
         sent = failed = 0
-        for user in selectors.digest_recipients().iterator():
-            if dry_run:
-                count = len(selectors.digest_for(user))
-                self.stdout.write(f"{user.username}: {count} notification(s)")
-                continue
-            try:
-                count = services.digest_send(user=user)
-            except OSError:
-                # One unreachable mailbox must not stop the others; the next run retries it.
-                logger.exception("digest to user %s failed", user.pk)
-                failed += 1
-                continue
-            sent += bool(count)
+        recipients = selectors.digest_recipients()
+        with Progress(self.stderr, "digests", total=recipients.count()) as progress:
+            for user in progress.iterate(recipients.iterator()):
+                if dry_run:
+                    count = len(selectors.digest_for(user))
+                    self.stdout.write(f"{user.username}: {count} notification(s)")
+                    continue
+                try:
+                    count = services.digest_send(user=user)
+                except OSError:
+                    # One unreachable mailbox must not stop the others; the next run retries it.
+                    logger.exception("digest to user %s failed", user.pk)
+                    failed += 1
+                    continue
+                sent += bool(count)
         if not dry_run:
             self.stdout.write(f"sent {sent} digest(s), {failed} failed")

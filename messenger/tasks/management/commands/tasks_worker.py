@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from messenger.tasks.reaper import heartbeat_start, worker_id_new
 from messenger.tasks.schedule import housekeeping_ensure
 
 
@@ -30,7 +31,17 @@ class Command(BaseCommand):
         if backend == "database":
             # No autoreload: the chain's token lives in this process's cache in the embedded
             # mode, so the tasks must run here, not in a reloader's child.
-            call_command("db_worker", "--no-reload", "--queue-name", "default", verbosity=verbosity)
+            worker_id = worker_id_new()
+            heartbeat_start(worker_id)  # so the reaper can tell this worker's tasks are alive
+            call_command(
+                "db_worker",
+                "--no-reload",
+                "--queue-name",
+                "default",
+                "--worker-id",
+                worker_id,
+                verbosity=verbosity,
+            )
         else:
             rq_args = ["default", "--job-class", "django_tasks_rq.backend.Job"]
             if not no_scheduler:
