@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.media import dialog_pages
+from tests.e2e.test_media_recordings import record
 from tests.factories import DialogFactory, MessageFactory, PostFactory, UserFactory
 from tests.factories.social import befriend
 
@@ -60,3 +62,17 @@ def test_feed_icons_are_svg_with_names(login_page, live):
     page.goto(f"{live.url}/")
     expect(page.get_by_role("button", name="Like")).to_be_visible()
     audit(page, minimum_icons=8)
+
+
+def test_voice_player_play_and_pause_are_svg_with_names(login_page, live):
+    """A voice message's play button, and its pause state, are named SVG icons."""
+    _chat, a, _b = dialog_pages(login_page, live)
+    record(a, "Record a voice message", "0:01")
+    a.get_by_role("button", name="Send recording").click()
+    voice = a.locator("li.msg-mine[data-id] .voice-msg")
+    expect(voice.get_by_role("button", name="Play voice message")).to_be_visible()
+    audit(a, minimum_icons=10)
+    voice.get_by_role("button", name="Play voice message").click()
+    expect(voice.get_by_role("button", name="Pause")).to_be_visible()
+    assert voice.locator("svg.icon-pause").count() == 1
+    audit(a, minimum_icons=10)
