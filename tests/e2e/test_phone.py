@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
 PHONE_AUDIT = (Path(__file__).parent / "js" / "phone_audit.js").read_text()
+OPEN_MENUS = "() => document.querySelectorAll('details').forEach((menu) => { menu.open = true; })"
 
 # The composer row, the text field's share of it, and whether the placeholder fits the field
 # (its text measured in the field's own font against the width inside the padding).
@@ -91,6 +92,10 @@ def test_phone_tour_of_every_page(browser, login_page, live):
         page.wait_for_load_state("load")
         if found := page.evaluate(PHONE_AUDIT):
             problems[path] = found
+        # Menus (account, chat, post, message) must open inside the screen too.
+        page.evaluate(OPEN_MENUS)
+        if found := page.evaluate(PHONE_AUDIT):
+            problems[f"{path} (menus open)"] = found
     guest = browser.new_context(locale="en-US", viewport=PHONE)
     try:
         page = guest.new_page()

@@ -11,7 +11,7 @@
   const scrolls = (node) => {
     for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
       const overflow = getComputedStyle(up).overflowX;
-      if (overflow === "auto" || overflow === "scroll") return true;
+      if ((overflow === "auto" || overflow === "scroll") && up.scrollWidth > up.clientWidth) return true;
     }
     return false;
   };
