@@ -266,9 +266,12 @@ function pendingNode(entry) {
 
 function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }
 function scrollToBottom() { log.scrollTop = log.scrollHeight; pinned = true; }
-// While the reader is at the newest message, keep it in view as images and fonts load.
+// While the reader is at the newest message, keep it in view as images and fonts load, and as
+// the log itself shrinks (the phone composer's tools unfold, a reply banner shows).
 let pinned = true;
-new ResizeObserver(() => { if (pinned) log.scrollTop = log.scrollHeight; }).observe(list);
+const keepPinned = new ResizeObserver(() => { if (pinned) log.scrollTop = log.scrollHeight; });
+keepPinned.observe(list);
+keepPinned.observe(log);
 
 // Insert or replace a message (from an ack, a live frame or sync) in seq order; `known` says
 // the core had it before (shown, or removed from the page).

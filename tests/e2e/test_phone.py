@@ -10,7 +10,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.e2e.pages import site_with_data
-from tests.factories import DialogFactory, UserFactory
+from tests.factories import DialogFactory, MessageFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -60,9 +60,12 @@ def test_phone_composer_gives_the_text_most_of_the_row(login_page, live, languag
 
 
 def test_phone_composer_tools_open_from_more_and_work(login_page, live):
-    """The folded tools open from "more" in view, and a file can still be attached."""
+    """The folded tools open from "more" in view, the newest message stays in view above them,
+    and a file can still be attached."""
     anna, boris = UserFactory(), UserFactory()
     chat = DialogFactory(user=anna, other=boris)
+    for number in range(20):
+        MessageFactory(sender=boris if number % 2 else anna, chat=chat, text=f"line {number}")
     page = login_page(anna, viewport=PHONE)
     page.goto(f"{live.url}/chats/{chat.pk}/")
     expect(page.locator("body")).to_have_attribute("data-chat-ready", "1")
@@ -74,6 +77,7 @@ def test_phone_composer_tools_open_from_more_and_work(login_page, live):
     expect(voice).to_be_in_viewport(ratio=1)
     expect(page.get_by_role("button", name="Record a video message")).to_be_in_viewport(ratio=1)
     expect(page.locator("label[for=composer-file]")).to_be_in_viewport(ratio=1)
+    expect(page.locator("#messages li.msg").last).to_be_in_viewport(ratio=1)
     page.locator("#composer-file").set_input_files(
         files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}]
     )
