@@ -81,6 +81,21 @@ export function avatar(user, size = "xs") {
     name.charAt(0).toUpperCase());
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+// An icon from the vendored SVG sprite, the twin of the `{% icon %}` template tag
+// (accounts/templatetags/icons.py). Decorative: the control around it carries the name.
+export function icon(name) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  for (const [key, value] of Object.entries({ class: `icon icon-${name}`, "aria-hidden": "true", focusable: "false", width: 20, height: 20 })) {
+    svg.setAttribute(key, String(value));
+  }
+  const use = document.createElementNS(SVG_NS, "use");
+  use.setAttribute("href", `${document.body.dataset.icons}#${name}`);
+  svg.append(use);
+  return svg;
+}
+
 export function csrfToken() {
   try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
   catch { return ""; }

@@ -5,7 +5,7 @@
 import { socket } from "./socket.js";
 import { outbox } from "./outbox.js";
 import { createChatCore } from "./chat-core.js";
-import { avatar, csrfToken, el, fill, formatDateTime, formatSize, formatTime, linkify } from "./chat-render.js";
+import { avatar, csrfToken, el, fill, formatDateTime, formatSize, formatTime, icon, linkify } from "./chat-render.js";
 import { circleNode, voiceNode } from "./media-player.js";
 import { formatDuration, initRecorders } from "./media-recorder.js";
 import { initCall } from "./call.js";
@@ -64,12 +64,12 @@ function statusNode(message) {
   if (readers > 0) {
     node.dataset.status = "read";
     const label = isGroup ? fill(S.read_by, { n: readers }) : S.read;
-    node.append(el("span", { "aria-hidden": "true" }, "✓✓"), el("span", { class: isGroup ? "" : "visually-hidden" }, label));
+    node.append(icon("check-check"), el("span", { class: isGroup ? "" : "visually-hidden" }, label));
     node.title = label;
   } else {
     node.dataset.status = "sent";
     node.title = S.sent;
-    node.append(el("span", { "aria-hidden": "true" }, "✓"), el("span", { class: "visually-hidden" }, S.sent));
+    node.append(icon("check"), el("span", { class: "visually-hidden" }, S.sent));
   }
   return node;
 }
@@ -83,7 +83,7 @@ function pendingStatusNode(entry) {
       el("button", { type: "button", class: "link-button", onclick: () => outbox.discard(entry.client_id) }, S.discard));
   }
   return el("span", { class: "msg-status", dataset: { status: "queued" }, title: S.queued },
-    el("span", { "aria-hidden": "true" }, "🕓"), el("span", { class: "visually-hidden" }, S.queued));
+    icon("clock"), el("span", { class: "visually-hidden" }, S.queued));
 }
 
 function attachmentNodes(attachments) {
@@ -106,7 +106,7 @@ function attachmentNodes(attachments) {
           el("figcaption", {}, el("a", { href: `${a.url}?download=1`, download: a.name }, a.name)));
       }
       return el("a", { class: "file-card", href: `${a.url}?download=1`, download: a.name },
-        el("span", { class: "file-icon", "aria-hidden": "true" }, "📄"),
+        el("span", { class: "file-icon" }, icon("file")),
         el("span", { class: "file-name" }, a.name),
         el("span", { class: "file-size muted" }, formatSize(a.size)));
     }));
@@ -148,9 +148,42 @@ function reportUrl(messageId) {
   return `${state.urls.report.replace("/0/", `/${messageId}/`)}?next=${back}`;
 }
 
+// The menu opens below its message, or above it when the log's visible part has no room below
+// (the newest message sits right above the composer); if neither side fits, the log scrolls.
+function placeMenu(menu) {
+  const box = menu.querySelector(".msg-menu-list");
+  menu.classList.remove("msg-menu-up");
+  const area = log.getBoundingClientRect();
+  const below = box.getBoundingClientRect();
+  if (below.bottom <= area.bottom) return;
+  const row = menu.closest("li").getBoundingClientRect();
+  const roomAbove = row.top - area.top;
+  if (roomAbove >= below.height || roomAbove > area.bottom - row.bottom) menu.classList.add("msg-menu-up");
+  const placed = box.getBoundingClientRect();
+  if (placed.top < area.top || placed.bottom > area.bottom) box.scrollIntoView({ block: "nearest" });
+}
+
+// Arrow keys move between the menu's items, Escape closes it and returns to its button.
+function menuKeys(menu, event) {
+  const items = [...menu.querySelectorAll(".msg-menu-list button")];
+  const at = items.indexOf(document.activeElement);
+  let next = null;
+  if (event.key === "ArrowDown") next = items[(at + 1) % items.length];
+  else if (event.key === "ArrowUp") next = items[(at - 1 + items.length) % items.length];
+  else if (event.key === "Home") next = items[0];
+  else if (event.key === "End") next = items[items.length - 1];
+  else if (event.key === "Escape" && menu.open) {
+    event.preventDefault();
+    menu.open = false;
+    menu.querySelector("summary").focus();
+    return;
+  }
+  if (next) { event.preventDefault(); next.focus(); }
+}
+
 function menuNode(message) {
-  const menu = el("details", { class: "msg-menu" },
-    el("summary", { "aria-label": S.actions, title: S.actions }, "⋯"),
+  const menu = el("details", { class: "msg-menu", onkeydown: (event) => menuKeys(menu, event) },
+    el("summary", { "aria-label": S.actions, title: S.actions }, icon("ellipsis")),
     el("div", { class: "msg-menu-list" }));
   menu.addEventListener("toggle", () => {
     if (!menu.open) return;
@@ -174,7 +207,8 @@ function menuNode(message) {
       type: "button", class: "link-button", dataset: { action: key },
       onclick: (event) => { menu.open = false; action(event.currentTarget.closest("li")); },
     }, label)));
-    box.querySelector("button")?.focus();
+    placeMenu(menu);
+    box.querySelector("button")?.focus({ preventScroll: true });
   });
   return menu;
 }
@@ -232,9 +266,12 @@ function pendingNode(entry) {
 
 function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }
 function scrollToBottom() { log.scrollTop = log.scrollHeight; pinned = true; }
-// While the reader is at the newest message, keep it in view as images and fonts load.
+// While the reader is at the newest message, keep it in view as images and fonts load, and as
+// the log itself shrinks (the phone composer's tools unfold, a reply banner shows).
 let pinned = true;
-new ResizeObserver(() => { if (pinned) log.scrollTop = log.scrollHeight; }).observe(list);
+const keepPinned = new ResizeObserver(() => { if (pinned) log.scrollTop = log.scrollHeight; });
+keepPinned.observe(list);
+keepPinned.observe(log);
 
 // Insert or replace a message (from an ack, a live frame or sync) in seq order; `known` says
 // the core had it before (shown, or removed from the page).
@@ -493,6 +530,14 @@ function startEdit(message) {
   textarea.focus();
 }
 
+// On a phone the attach, sticker and recording buttons fold behind one "more" button.
+const moreButton = $("#composer-more");
+moreButton.addEventListener("click", () => {
+  const open = moreButton.getAttribute("aria-expanded") !== "true";
+  moreButton.setAttribute("aria-expanded", String(open));
+  form.classList.toggle("composer-tools-open", open);
+});
+
 $("#composer-banner-cancel").addEventListener("click", () => { resetComposer(); textarea.focus(); });
 
 function renderUploads() {
@@ -500,7 +545,7 @@ function renderUploads() {
     el("span", { class: "composer-file-name" }, u.file.name),
     el("span", { class: "muted" }, u.status === "uploading" ? S.uploading : u.status === "error" ? u.error : formatSize(u.file.size)),
     el("button", { type: "button", class: "link-button", "aria-label": `${S.remove_file}: ${u.file.name}`,
-      onclick: () => { uploads = uploads.filter((x) => x !== u); renderUploads(); } }, "✕"))));
+      onclick: () => { uploads = uploads.filter((x) => x !== u); renderUploads(); } }, icon("x")))));
   $("#composer-send").disabled = uploads.some((u) => u.status === "uploading");
 }
 

@@ -1,6 +1,6 @@
 // Inline players of voice messages (play/pause, waveform, seek slider, time) and video circles
 // (round, playing muted in a loop until clicked; a click plays it from the start with sound).
-import { el } from "./chat-render.js";
+import { el, icon } from "./chat-render.js";
 import { formatDuration } from "./media-recorder.js";
 
 let playing = null; // one recording at a time
@@ -14,7 +14,7 @@ export function voiceNode(a, S) {
   const duration = a.duration || 0;
   const audio = el("audio", { src: a.url, preload: "metadata" });
   const button = el("button", { type: "button", class: "voice-play", "aria-label": S.play_voice, title: S.play_voice },
-    el("span", { "aria-hidden": "true" }, "▶"));
+    icon("play"));
   const levels = a.waveform?.length ? a.waveform : Array(32).fill(96);
   const wave = el("div", { class: "voice-wave", "aria-hidden": "true" },
     levels.map((v) => el("span", { style: `height:${Math.max(8, Math.round((v / 255) * 100))}%` })));
@@ -36,11 +36,11 @@ export function voiceNode(a, S) {
     if (audio.paused) { exclusive(audio); audio.play().catch(() => {}); } else audio.pause();
   });
   audio.addEventListener("play", () => {
-    button.firstChild.textContent = "⏸";
+    button.replaceChildren(icon("pause"));
     button.setAttribute("aria-label", S.pause); button.title = S.pause;
   });
   audio.addEventListener("pause", () => {
-    button.firstChild.textContent = "▶";
+    button.replaceChildren(icon("play"));
     button.setAttribute("aria-label", S.play_voice); button.title = S.play_voice;
   });
   audio.addEventListener("timeupdate", show);
