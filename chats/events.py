@@ -15,18 +15,13 @@ from django.urls import reverse
 # pydantic (the API schema) reads these shapes; on Python 3.11 it needs this TypedDict.
 from typing_extensions import TypedDict
 
+from accounts.payloads import UserRef, user_ref
+
 if TYPE_CHECKING:
     from chats.models import Attachment, Chat, ChatEvent, Message, Sticker
 
 REPLY_EXCERPT = 200
 REACTORS_SHOWN = 5
-
-
-class UserRef(TypedDict):
-    id: int
-    username: str
-    name: str
-    avatar: str | None
 
 
 class AttachmentPayload(TypedDict):
@@ -130,7 +125,7 @@ class TypingFrame(TypedDict):
     type: Literal["typing"]
     chat: int
     user: int
-    name: str
+    display_name: str
 
 
 class ReadFrame(TypedDict):
@@ -213,17 +208,6 @@ CHANGE_FRAMES = frozenset(
 # -- serialisers ------------------------------------------------------------------------------
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def user_ref(user) -> UserRef | None:
-    if user is None:
-        return None
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "name": user.display_name,
-        "avatar": user.avatar_url,
-    }
 
 
 def chat_avatar_url(chat: Chat) -> str | None:
@@ -372,7 +356,12 @@ def reaction_updated(message: Message, seq: int) -> ReactionUpdatedFrame:
 
 
 def typing(*, chat_id: int, user) -> TypingFrame:
-    return {"type": "typing", "chat": chat_id, "user": user.pk, "name": user.display_name}
+    return {
+        "type": "typing",
+        "chat": chat_id,
+        "user": user.pk,
+        "display_name": user.display_name,
+    }
 
 
 def read(*, chat_id: int, user_id: int, seq: int) -> ReadFrame:
@@ -431,6 +420,19 @@ def chat_deleted(*, chat_id: int) -> ChatDeletedFrame:
     return {"type": "chat.deleted", "chat": chat_id}
 
 
+def _stored_user_ref(stored: dict) -> UserRef:
+    """The person a stored `member.added` names, as they were then: rows written before
+    persons had one shape everywhere keep `name` and `avatar`."""
+    if "display_name" in stored:
+        return stored  # type: ignore[return-value]
+    return {
+        "id": stored["id"],
+        "username": stored["username"],
+        "display_name": stored.get("name", ""),
+        "avatar_url": stored.get("avatar"),
+    }
+
+
 def event_frame(event: ChatEvent, message: Message | None, chat: Chat, *, floor: int = 0) -> dict:
     """Rebuild the frame of a stored change for `sync` (from current state: nothing deleted
     meanwhile is shown again). `message` is the event's message with prefetches, if any;
@@ -457,7 +459,7 @@ def event_frame(event: ChatEvent, message: Message | None, chat: Chat, *, floor:
             "type": "member.added",
             "chat": event.chat_id,
             "seq": event.seq,
-            "user": data["user"],
+            "user": _stored_user_ref(data["user"]),
             "role": data["role"],
             "by": event.actor_id,
         }

@@ -22,6 +22,7 @@ from pydantic import ConfigDict
 
 from accounts.api import Username, UserOut
 from accounts.models import User
+from accounts.payloads import UserRefOut
 from accounts.selectors import user_get_visible
 from messenger.api_kit import (
     PAGE_SIZE_DEFAULT,
@@ -230,13 +231,7 @@ def users_search(request: HttpRequest, params: Query[SearchParams]):
 
 
 # -- posts --------------------------------------------------------------------------------------
-class PersonOut(Schema):
-    """Who wrote something."""
-
-    id: int
-    username: str
-    display_name: str
-    avatar_url: str | None
+PersonOut = UserRefOut  # who wrote something: the one shape of a person (accounts/payloads.py)
 
 
 class ImageOut(Schema):
