@@ -545,3 +545,48 @@ def reply_get_for_user(viewer: User, reply_id: int) -> Reply:
 def can_moderate_board(user: User) -> bool:
     """Board moderators (and superusers) may delete any topic or reply."""
     return user.is_active and user.has_perm("social.delete_topic")
+
+
+# -- for "My data" exports (exports.selectors asks here: it reads no social table itself) -------
+def posts_by(user: User) -> QuerySet[Post]:
+    """The user's posts, oldest first, with photos and the comments the user may see."""
+    blocked = blocked_user_ids(user)
+    return (
+        Post.objects.filter(author=user)
+        .prefetch_related(
+            Prefetch("photos", queryset=PostPhoto.objects.order_by("position", "id")),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.exclude(author_id__in=blocked)
+                .select_related("author")
+                .order_by("created_at", "id"),
+            ),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def comments_by(user: User) -> QuerySet[Comment]:
+    """The user's comments under other people's posts that the user can still see."""
+    return (
+        Comment.objects.filter(author=user, post__in=Post.objects.visible_to(user))
+        .exclude(post__author=user)
+        .select_related("post", "post__author")
+        .order_by("created_at", "id")
+    )
+
+
+def topics_by(user: User) -> QuerySet[Topic]:
+    """The user's board topics, oldest first, with photos."""
+    return Topic.objects.filter(author=user).prefetch_related("photos").order_by("created_at")
+
+
+def replies_by(user: User) -> QuerySet[Reply]:
+    """The user's replies on the board, under topics by people the user may see."""
+    return (
+        Reply.objects.filter(author=user, topic__author__is_active=True)
+        .exclude(topic__author_id__in=blocked_user_ids(user))
+        .select_related("topic")
+        .prefetch_related("photos")
+        .order_by("created_at", "id")
+    )
