@@ -12,7 +12,8 @@ Pagination, one way for every list (the API's and the site's "older posts" links
 `Cursor` is a keyset position: the last row's integer key (`"42"`) for lists in the order of a
 unique integer, or its time and id (`"1763889164120000-42"`) for lists in time order, so rows
 added meanwhile never shift a page. List operations take `paging: Query[PageParams]` and either
-return `keyset(rows, paging, ...)` for a queryset, or ask their selector for one row more than
+return `keyset(rows, paging, ...)` for a queryset (lists in time order take
+`TimePageParams`), or ask their selector for one row more than
 `paging.limit` after `paging.after_id` and return `page(rows, paging)`. A cursor that is not one
 the list gave out is a 400 naming `cursor`.
 """
@@ -29,7 +30,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import HttpError
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 T = TypeVar("T")
 
@@ -71,6 +72,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # An integer key (18 digits stay below the 64-bit column range on every database), or a time in
 # microseconds since 1970 (17 digits reach the year 5138, so it never overflows datetime) and an id.
 CURSOR_PATTERN = r"^(?:([0-9]{1,17})-)?([0-9]{1,18})$"
+KEY_CURSOR_PATTERN = r"^[0-9]{1,18}$"
+TIME_CURSOR_PATTERN = r"^[0-9]{1,17}-[0-9]{1,18}$"
 _CURSOR_RE = re.compile(CURSOR_PATTERN)
 
 
@@ -137,40 +140,54 @@ def keyset_page(
     return page, Cursor(getattr(last, key), at).encode()
 
 
-def _bad_cursor() -> ApiError:
-    reason = _("This cursor was not given out by this list; pass back its “next” value as it is.")
-    return ApiError(400, "invalid", reason, fields={"cursor": [reason]})
+def _bad_cursor() -> str:
+    return _("This cursor was not given out by this list; pass back its “next” value as it is.")
+
+
+def _cursor_field(*, timed: bool) -> Any:
+    """The type of a `cursor` parameter: a cursor of a list in time order (`timed`) or in key
+    order. Anything else, another list's cursor included, is refused with a message that says
+    why (the schema states the pattern, so generated clients and fuzzers know it)."""
+
+    def check(value: str) -> str:
+        try:
+            Cursor.decode(value, timed=timed)
+        except ValueError:
+            raise ValueError(_bad_cursor()) from None
+        return value
+
+    pattern = TIME_CURSOR_PATTERN if timed else KEY_CURSOR_PATTERN
+    return Annotated[
+        str, AfterValidator(check), WithJsonSchema({"type": "string", "pattern": pattern})
+    ]
+
+
+KeyCursor = _cursor_field(timed=False)
+TimeCursor = _cursor_field(timed=True)
+CURSOR_DESCRIPTION = "The `next` value of the previous page; omit for the first page."
 
 
 class PageParams(Schema):
-    """Query parameters of every list operation."""
+    """Query parameters of every list in key order (people, friends, blocks, chats, ...)."""
 
-    cursor: str | None = Field(
-        None,
-        pattern=CURSOR_PATTERN,
-        description="The `next` value of the previous page; omit for the first page.",
-    )
+    cursor: KeyCursor | None = Field(None, description=CURSOR_DESCRIPTION)
     limit: int = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description="Items per page.")
-
-    def _decode(self, *, timed: bool) -> Cursor | None:
-        if not self.cursor:
-            return None
-        try:
-            return Cursor.decode(self.cursor, timed=timed)
-        except ValueError:
-            raise _bad_cursor() from None
-
-    @property
-    def position(self) -> Cursor | None:
-        """Where the previous page of a list in time order ended; 400 for another cursor."""
-        return self._decode(timed=True)
 
     @property
     def after_id(self) -> int | None:
-        """The key of the last row of the previous page of a list in key order (selectors
-        continue after it); 400 for another cursor."""
-        found = self._decode(timed=False)
-        return found.id if found else None
+        """The key of the last row of the previous page (selectors continue after it)."""
+        return Cursor.decode(self.cursor, timed=False).id if self.cursor else None
+
+
+class TimePageParams(PageParams):
+    """Query parameters of every list in time order (feed, walls, comments, board)."""
+
+    cursor: TimeCursor | None = Field(None, description=CURSOR_DESCRIPTION)  # type: ignore[assignment]
+
+    @property
+    def position(self) -> Cursor | None:
+        """Where the previous page ended."""
+        return Cursor.decode(self.cursor) if self.cursor else None
 
 
 class Page(Schema, Generic[T]):
@@ -197,10 +214,9 @@ def keyset(
     key: str = "id",
     newest_first: bool = False,
 ) -> dict[str, Any]:
-    """One page of the queryset `rows` in (`field`, `key`) order (see `keyset_page`)."""
-    after = paging.position if field != key else None
-    if field == key and paging.after_id is not None:
-        after = Cursor(paging.after_id)
+    """One page of the queryset `rows` in (`field`, `key`) order (see `keyset_page`); `paging`
+    is a TimePageParams when `field` is a time."""
+    after = Cursor.decode(paging.cursor, timed=field != key) if paging.cursor else None
     items, cursor = keyset_page(
         rows, after=after, limit=paging.limit, field=field, key=key, newest_first=newest_first
     )

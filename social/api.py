@@ -30,6 +30,7 @@ from messenger.api_kit import (
     Page,
     PageParams,
     Text,
+    TimePageParams,
     keyset,
 )
 from social import selectors, services
@@ -271,15 +272,12 @@ class PostOut(Schema):
         return post.liked
 
 
-TimePageParams = PageParams  # lists in time order (feed, wall, comments, board): the one cursor
-
-
 def _feed_page(feed: selectors.FeedPage) -> dict:
     return {"items": feed.posts, "next": feed.next_cursor}
 
 
 def _time_page(
-    rows: QuerySet, paging: PageParams, *, field: str = "created_at", newest_first=False
+    rows: QuerySet, paging: TimePageParams, *, field: str = "created_at", newest_first=False
 ) -> dict:
     """A page of `rows` in (`field`, id) order, oldest first unless `newest_first`."""
     return keyset(rows, paging, field=field, key="id", newest_first=newest_first)

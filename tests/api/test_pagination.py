@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.services import block_create
-from messenger.api_kit import Cursor
+from messenger.api import api
+from messenger.api_kit import KEY_CURSOR_PATTERN, TIME_CURSOR_PATTERN, Cursor
 from social.models import Audience
 from tests.api.conftest import pages_of
 from tests.factories import CommentFactory, PostFactory, UserFactory
@@ -101,6 +102,18 @@ def test_a_malformed_cursor_is_400(api_as, user, post, cursor):
         response = api_as(user).get(url, cursor=cursor)
         assert response.status_code == 400, (url, response.content)
         assert list(response.json()["fields"]) == ["cursor"]
+
+
+def test_the_schema_states_each_list_cursor_pattern():
+    """The OpenAPI document tells clients which cursor each list takes."""
+    schema = api.get_openapi_schema()
+
+    def pattern(path: str) -> str:
+        (param,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "cursor"]
+        return next(s["pattern"] for s in param["schema"]["anyOf"] if "pattern" in s)
+
+    assert pattern("/api/v1/blocks") == KEY_CURSOR_PATTERN
+    assert pattern("/api/v1/posts/{post_id}/comments") == TIME_CURSOR_PATTERN
 
 
 def test_cursor_round_trip():
