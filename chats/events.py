@@ -16,19 +16,14 @@ from django.urls import reverse
 # pydantic (the API schema) reads these shapes; on Python 3.11 it needs this TypedDict.
 from typing_extensions import TypedDict
 
+from accounts.payloads import UserRef, user_ref
+
 if TYPE_CHECKING:
     from accounts.models import User
     from chats.models import Attachment, Chat, ChatEvent, Message, Reaction, Sticker
 
 REPLY_EXCERPT = 200
 REACTORS_SHOWN = 5
-
-
-class UserRef(TypedDict):
-    id: int
-    username: str
-    name: str
-    avatar: str | None
 
 
 class AttachmentPayload(TypedDict):
@@ -132,7 +127,7 @@ class TypingFrame(TypedDict):
     type: Literal["typing"]
     chat: int
     user: int
-    name: str
+    display_name: str
 
 
 class ReadFrame(TypedDict):
@@ -232,21 +227,6 @@ def _iso(value: datetime) -> str: ...
 def _iso(value: None) -> None: ...
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-@overload
-def user_ref(user: User) -> UserRef: ...
-@overload
-def user_ref(user: User | None) -> UserRef | None: ...
-def user_ref(user: User | None) -> UserRef | None:
-    if user is None:
-        return None
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "name": user.display_name,
-        "avatar": user.avatar_url,
-    }
 
 
 def chat_avatar_url(chat: Chat) -> str | None:
@@ -396,7 +376,12 @@ def reaction_updated(message: Message, seq: int) -> ReactionUpdatedFrame:
 
 
 def typing(*, chat_id: int, user: User) -> TypingFrame:
-    return {"type": "typing", "chat": chat_id, "user": user.pk, "name": user.display_name}
+    return {
+        "type": "typing",
+        "chat": chat_id,
+        "user": user.pk,
+        "display_name": user.display_name,
+    }
 
 
 def read(*, chat_id: int, user_id: int, seq: int) -> ReadFrame:
@@ -457,6 +442,19 @@ def chat_deleted(*, chat_id: int) -> ChatDeletedFrame:
     return {"type": "chat.deleted", "chat": chat_id}
 
 
+def _stored_user_ref(stored: dict[str, Any]) -> UserRef:
+    """The person a stored `member.added` names, as they were then: rows written before
+    persons had one shape everywhere keep `name` and `avatar`."""
+    if "display_name" in stored:
+        return stored  # type: ignore[return-value]  # a stored UserRef, as written
+    return {
+        "id": stored["id"],
+        "username": stored["username"],
+        "display_name": stored.get("name", ""),
+        "avatar_url": stored.get("avatar"),
+    }
+
+
 def event_frame(
     event: ChatEvent, message: Message | None, chat: Chat, *, floor: int = 0
 ) -> ChangeFrame:
@@ -486,7 +484,7 @@ def event_frame(
             "type": "member.added",
             "chat": event.chat_id,
             "seq": event.seq,
-            "user": data["user"],
+            "user": _stored_user_ref(data["user"]),
             "role": data["role"],
             "by": event.actor_id,
         }

@@ -6,7 +6,7 @@ The selectors own select_related/prefetch_related, so query counts are decided h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -75,6 +75,27 @@ def chat_get_for_user(user: User, chat_id: int) -> Chat:
 def member_ids(chat_id: int) -> list[int]:
     """Ids of the chat's current members (the recipients of its events)."""
     return list(Membership.objects.filter(chat_id=chat_id).values_list("user_id", flat=True))
+
+
+def is_member(*, chat_id: object, user_id: object) -> Exists:
+    """A query expression, true where `user_id` belongs to chat `chat_id` (either may be an
+    `OuterRef`): for the querysets of apps above chats, which read no chat table themselves."""
+    return Exists(Membership.objects.filter(chat_id=chat_id, user_id=user_id))
+
+
+def unmuted_member_ids(
+    chat_id: int, *, user_ids: Iterable[int] | None = None, usernames: Iterable[str] = ()
+) -> set[int]:
+    """Ids of the chat's members who did not mute it: all of them, or (given `user_ids` or
+    `usernames`) those among the given ids and the active people with the given usernames."""
+    rows = Membership.objects.filter(chat_id=chat_id, muted=False)
+    names = list(usernames)
+    if user_ids is not None or names:
+        wanted = Q(user_id__in=list(user_ids or ()))
+        if names:
+            wanted |= Q(user__username__in=names, user__is_active=True)
+        rows = rows.filter(wanted)
+    return set(rows.values_list("user_id", flat=True))
 
 
 def message_audience(message: Message) -> dict[int, int]:
@@ -581,3 +602,53 @@ def sticker_get(sticker_id: int) -> Sticker:
     if sticker is None:
         raise Http404
     return sticker
+
+
+# -- for "My data" exports (exports.selectors asks here: it reads no chat table itself) ---------
+def memberships_of(user: User) -> list[Membership]:
+    """Every membership of `user` (hidden chats too) with its chat, oldest chat first."""
+    return list(Membership.objects.filter(user=user).select_related("chat").order_by("chat_id"))
+
+
+def visible_message_chunks(membership: Membership, *, chunk: int = 500) -> Iterator[list[Message]]:
+    """The messages of the membership's chat its member may see (`visible_messages`), oldest
+    first, `chunk` at a time (keyset pages on (chat, seq)), each message with
+    `export_attachments` and `export_reactions`: three queries per chunk, however long the chat."""
+    messages = visible_messages(membership).select_related(
+        "sender", "reply_to", "reply_to__sender", "sticker"
+    )
+    after = membership.cleared_seq
+    while True:
+        rows = list(messages.filter(seq__gt=after).order_by("seq")[:chunk])
+        if not rows:
+            return
+        ids = [m.pk for m in rows]
+        files: dict[int, list[Attachment]] = {}
+        for attachment in Attachment.objects.filter(message_id__in=ids).order_by("id"):
+            files.setdefault(attachment.message_id, []).append(attachment)
+        reactions: dict[int, list[Reaction]] = {}
+        for reaction in (
+            Reaction.objects.filter(message_id__in=ids).select_related("user").order_by("id")
+        ):
+            reactions.setdefault(reaction.message_id, []).append(reaction)
+        for message in rows:
+            message.export_attachments = files.get(message.pk, [])
+            message.export_reactions = reactions.get(message.pk, [])
+        yield rows
+        after = rows[-1].seq
+
+
+def hidden_message_ids(user: User, chat_id: int) -> set[int]:
+    """Ids of the chat's messages `user` deleted for themselves (replies must not quote them)."""
+    return set(
+        MessageHide.objects.filter(user=user, message__chat_id=chat_id).values_list(
+            "message_id", flat=True
+        )
+    )
+
+
+def visible_attachments(membership: Membership) -> QuerySet[Attachment]:
+    """Files of the messages the member may see (a message deleted for everyone has none)."""
+    return Attachment.objects.filter(
+        message__in=visible_messages(membership).filter(deleted_at__isnull=True)
+    ).order_by("id")

@@ -12,22 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from accounts.selectors import avatars_of, blocked_user_ids
-from chats.models import Attachment, Chat, Membership, Message, MessageHide, Reaction
-from chats.selectors import chat_get_for_user, members_of, visible_messages
+from accounts.selectors import avatars_of
+from chats import selectors as chats
 from exports.models import DataExport
-from social.models import Comment, Post, PostPhoto, Reply, Topic
-from social.selectors import friends_of
+from social import selectors as social
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django_stubs_ext import WithAnnotations
 
     from accounts.models import Avatar, User
+    from chats.models import Attachment, Chat, Membership, Message, Reaction
+    from social.models import Comment, Post, Reply, Topic
 
     class _MessageFiles(TypedDict):
         export_attachments: list[Attachment]
@@ -88,10 +88,8 @@ def _scope(user: User, membership: Membership) -> ChatScope:
     if chat.is_group:
         title = chat.title
     else:
-        partner = (
-            Membership.objects.filter(chat=chat).exclude(user=user).select_related("user").first()
-        )
-        title = partner.user.display_name if partner else str(chat)
+        partner = chats.dialog_partner(chat, user)
+        title = partner.display_name if partner else str(chat)
     return ChatScope(
         chat=chat,
         membership=membership,
@@ -103,77 +101,41 @@ def _scope(user: User, membership: Membership) -> ChatScope:
 
 def chat_scope_for(user: User, chat_id: int) -> ChatScope:
     """The chat `chat_id` as `user` sees it; Http404 unless `user` is a member now."""
-    chat = chat_get_for_user(user, chat_id)
+    chat = chats.chat_get_for_user(user, chat_id)
     return _scope(user, chat.membership)
 
 
 def chat_scopes_for(user: User) -> list[ChatScope]:
     """Every chat the user belongs to now (hidden ones too), oldest first."""
-    memberships = Membership.objects.filter(user=user).select_related("chat").order_by("chat_id")
-    return [_scope(user, m) for m in memberships]
-
-
-def _visible(user: User, scope: ChatScope) -> QuerySet[Message]:
-    # The chats app's rule: above the requester's history floor, not deleted for them.
-    return visible_messages(scope.membership)
+    return [_scope(user, m) for m in chats.memberships_of(user)]
 
 
 def visible_message_count(user: User, scope: ChatScope) -> int:
-    return _visible(user, scope).count()
+    # The chats app's rule: above the requester's history floor, not deleted for them.
+    return chats.visible_messages(scope.membership).count()
 
 
 def visible_message_chunks(
     user: User, scope: ChatScope, *, chunk: int = 500
 ) -> Iterator[list[ExportMessage]]:
-    """The chat's messages the user may see, oldest first, `chunk` at a time (keyset pages on
-    (chat, seq)), each message with `export_attachments` and `export_reactions`: three queries
-    per chunk, however long the chat."""
-    messages = _visible(user, scope).select_related(
-        "sender", "reply_to", "reply_to__sender", "sticker"
-    )
-    after = scope.floor
-    while True:
-        # Each row is given its export_attachments and export_reactions below.
-        rows = cast(
-            "list[ExportMessage]", list(messages.filter(seq__gt=after).order_by("seq")[:chunk])
-        )
-        if not rows:
-            return
-        ids = [m.pk for m in rows]
-        files: dict[int | None, list[Attachment]] = {}
-        for attachment in Attachment.objects.filter(message_id__in=ids).order_by("id"):
-            files.setdefault(attachment.message_id, []).append(attachment)
-        reactions: dict[int, list[Reaction]] = {}
-        for reaction in (
-            Reaction.objects.filter(message_id__in=ids).select_related("user").order_by("id")
-        ):
-            reactions.setdefault(reaction.message_id, []).append(reaction)
-        for message in rows:
-            message.export_attachments = files.get(message.pk, [])
-            message.export_reactions = reactions.get(message.pk, [])
-        yield rows
-        after = rows[-1].seq
+    """The chat's messages the user may see, oldest first, `chunk` at a time, each with
+    `export_attachments` and `export_reactions` (chats.selectors.visible_message_chunks)."""
+    return chats.visible_message_chunks(scope.membership, chunk=chunk)
 
 
 def hidden_message_ids(user: User, scope: ChatScope) -> set[int]:
     """Ids of this chat's messages the user deleted for themselves (replies must not quote them)."""
-    return set(
-        MessageHide.objects.filter(user=user, message__chat=scope.chat).values_list(
-            "message_id", flat=True
-        )
-    )
+    return chats.hidden_message_ids(user, scope.chat.pk)
 
 
 def visible_attachments(user: User, scope: ChatScope) -> QuerySet[Attachment]:
     """Files of the messages the user may see (a message deleted for everyone has none)."""
-    return Attachment.objects.filter(
-        message__in=_visible(user, scope).filter(deleted_at__isnull=True)
-    ).order_by("id")
+    return chats.visible_attachments(scope.membership)
 
 
 def chat_members(scope: ChatScope) -> list[Membership]:
     """The chat's current members, as its member list shows them."""
-    return members_of(scope.chat)
+    return chats.members_of(scope.chat)
 
 
 # -- the account -------------------------------------------------------------------------------
@@ -183,46 +145,22 @@ def own_avatars(user: User) -> list[Avatar]:
 
 def own_posts(user: User) -> QuerySet[Post]:
     """The user's posts, oldest first, with photos and the comments the user may see."""
-    blocked = blocked_user_ids(user)
-    return (
-        Post.objects.filter(author=user)
-        .prefetch_related(
-            Prefetch("photos", queryset=PostPhoto.objects.order_by("position", "id")),
-            Prefetch(
-                "comments",
-                queryset=Comment.objects.exclude(author_id__in=blocked)
-                .select_related("author")
-                .order_by("created_at", "id"),
-            ),
-        )
-        .order_by("created_at", "id")
-    )
+    return social.posts_by(user)
 
 
 def own_comments(user: User) -> QuerySet[Comment]:
     """The user's comments under other people's posts that the user can still see."""
-    return (
-        Comment.objects.filter(author=user, post__in=Post.objects.visible_to(user))
-        .exclude(post__author=user)
-        .select_related("post", "post__author")
-        .order_by("created_at", "id")
-    )
+    return social.comments_by(user)
 
 
 def own_topics(user: User) -> QuerySet[Topic]:
-    return Topic.objects.filter(author=user).prefetch_related("photos").order_by("created_at")
+    return social.topics_by(user)
 
 
 def own_replies(user: User) -> QuerySet[Reply]:
     """The user's replies on the board, under topics by people the user may see."""
-    return (
-        Reply.objects.filter(author=user, topic__author__is_active=True)
-        .exclude(topic__author_id__in=blocked_user_ids(user))
-        .select_related("topic")
-        .prefetch_related("photos")
-        .order_by("created_at", "id")
-    )
+    return social.replies_by(user)
 
 
 def own_friends(user: User) -> QuerySet[User]:
-    return friends_of(user)
+    return social.friends_of(user)

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import ConfigDict, StrictBool
 
-from chats.events import UserRef
+from accounts.payloads import UserRef
 from messenger.api_kit import Page, PageParams, page
 from notifications import events, selectors, services
 from notifications.models import Kind, Notification

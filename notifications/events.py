@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from typing_extensions import TypedDict
 
-from chats.events import UserRef, user_ref
+from accounts.payloads import UserRef, user_ref
 from notifications.models import Kind
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Block
-from chats.models import Membership
+from chats.selectors import is_member
 
 
 class Kind(models.TextChoices):
@@ -38,13 +38,11 @@ class NotificationQuerySet(models.QuerySet):
             Q(blocker_id=OuterRef("recipient_id"), blocked_id=OuterRef("actor_id"))
             | Q(blocker_id=OuterRef("actor_id"), blocked_id=OuterRef("recipient_id"))
         )
-        member = Membership.objects.filter(
-            chat_id=OuterRef("chat_id"), user_id=OuterRef("recipient_id")
-        )
+        member = is_member(chat_id=OuterRef("chat_id"), user_id=OuterRef("recipient_id"))
         return (
             self.filter(actor__is_active=True)
             .exclude(Exists(blocked))
-            .filter(Q(chat__isnull=True) | Exists(member))
+            .filter(Q(chat__isnull=True) | member)
         )
 
     def unread(self) -> NotificationQuerySet:

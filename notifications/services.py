@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,11 +26,11 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids
-from chats.models import Membership
+from chats.selectors import unmuted_member_ids
 from messenger.realtime import publish_built_on_commit, publish_on_commit
 from notifications import events, selectors
 from notifications.models import Kind, Notification, NotificationSettings
-from social.models import Post
+from social.selectors import post_get_for_user
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -148,6 +149,14 @@ def notify_post_liked(*, user: User, post: Post) -> None:
     _deliver(kind=Kind.POST_LIKED, actor=user, recipient_ids=[post.author_id], once=True, post=post)
 
 
+def _may_see_post(person: User, post_id: int) -> bool:
+    try:
+        post_get_for_user(person, post_id)
+    except Http404:
+        return False
+    return True
+
+
 def notify_comment_created(*, comment: Comment, post: Post) -> None:
     """The post's author is told about the comment; people @mentioned in it who may see the
     post are told they were mentioned."""
@@ -166,11 +175,7 @@ def notify_comment_created(*, comment: Comment, post: Post) -> None:
     people = User.objects.filter(username__in=names, is_active=True).exclude(
         pk__in=[author.pk, post.author_id]
     )
-    readers = [
-        person.pk
-        for person in people[:MENTIONS_MAX]
-        if Post.objects.visible_to(person).filter(pk=post.pk).exists()
-    ]
+    readers = [person.pk for person in people[:MENTIONS_MAX] if _may_see_post(person, post.pk)]
     _deliver(
         kind=Kind.COMMENT_MENTION, actor=author, recipient_ids=readers, post=post, comment=comment
     )
@@ -184,13 +189,8 @@ def notify_message_sent(*, message: Message, chat: Chat, reply_to: Message | Non
     if replied_id is None and not names:
         return
 
-    wanted = Q(user_id=replied_id) if replied_id is not None else Q(pk__in=[])
-    if names:
-        wanted |= Q(user__username__in=names, user__is_active=True)
-    members = set(
-        Membership.objects.filter(wanted, chat_id=chat.pk, muted=False).values_list(
-            "user_id", flat=True
-        )
+    members = unmuted_member_ids(
+        chat.pk, user_ids=[replied_id] if replied_id is not None else [], usernames=names
     )
     sender = message.sender
     if sender is None:  # only a deleted account's messages lose their sender
@@ -217,11 +217,11 @@ def notify_group_added(*, actor: User, chat: Chat, users: Sequence[User]) -> Non
 def notify_call_missed(*, caller: User, chat: Chat, message: Message) -> None:
     """The other person of the dialog is told they missed `caller`'s call (unless muted)."""
 
-    callees = Membership.objects.filter(chat_id=chat.pk, muted=False).exclude(user_id=caller.pk)
+    callees = unmuted_member_ids(chat.pk) - {caller.pk}
     _deliver(
         kind=Kind.CALL_MISSED,
         actor=caller,
-        recipient_ids=callees.values_list("user_id", flat=True),
+        recipient_ids=sorted(callees),
         chat=chat,
         message=message,
     )

@@ -22,16 +22,16 @@ from pydantic import ConfigDict
 
 from accounts.api import Username, UserOut
 from accounts.models import User
+from accounts.payloads import UserRefOut
 from accounts.selectors import user_get_visible
 from messenger.api_kit import (
-    PAGE_SIZE_DEFAULT,
-    PAGE_SIZE_MAX,
     ApiError,
     ErrorOut,
     Page,
     PageParams,
     Text,
-    page,
+    TimePageParams,
+    keyset,
 )
 from social import selectors, services
 from social.models import (
@@ -79,10 +79,7 @@ def _service_refusals() -> Iterator[None]:
 def _id_page(rows: QuerySet, paging: PageParams, *, key: str = "pk", newest_first: bool = False):
     """A page of `rows` in order of the integer `key` (ascending, or descending with
     `newest_first`), continuing after the cursor: new rows never shift a page."""
-    if paging.after_id is not None:
-        rows = rows.filter(**{f"{key}__{'lt' if newest_first else 'gt'}": paging.after_id})
-    rows = rows.order_by(f"-{key}" if newest_first else key)
-    return page(list(rows[: paging.limit + 1]), paging, key=lambda row: getattr(row, key))
+    return keyset(rows, paging, field=key, key=key, newest_first=newest_first)
 
 
 def _files_only(request: HttpRequest, name: str) -> None:
@@ -230,13 +227,7 @@ def users_search(request: HttpRequest, params: Query[SearchParams]):
 
 
 # -- posts --------------------------------------------------------------------------------------
-class PersonOut(Schema):
-    """Who wrote something."""
-
-    id: int
-    username: str
-    display_name: str
-    avatar_url: str | None
+PersonOut = UserRefOut  # who wrote something: the one shape of a person (accounts/payloads.py)
 
 
 class ImageOut(Schema):
@@ -281,22 +272,6 @@ class PostOut(Schema):
         return post.liked
 
 
-class TimePageParams(Schema):
-    """Query parameters of lists in time order (feed, wall, comments, board)."""
-
-    cursor: str | None = Field(
-        None,
-        pattern=selectors.CURSOR_PATTERN,
-        description="The `next` value of the previous page; omit for the first page.",
-    )
-    limit: int = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX, description="Items per page.")
-
-    @property
-    def position(self) -> selectors.Cursor | None:
-        """Where the previous page ended."""
-        return selectors.Cursor.decode(self.cursor) if self.cursor else None
-
-
 def _feed_page(feed: selectors.FeedPage) -> dict:
     return {"items": feed.posts, "next": feed.next_cursor}
 
@@ -305,10 +280,7 @@ def _time_page(
     rows: QuerySet, paging: TimePageParams, *, field: str = "created_at", newest_first=False
 ) -> dict:
     """A page of `rows` in (`field`, id) order, oldest first unless `newest_first`."""
-    items, cursor = selectors.keyset_page(
-        rows, after=paging.position, limit=paging.limit, field=field, newest_first=newest_first
-    )
-    return {"items": items, "next": cursor}
+    return keyset(rows, paging, field=field, key="id", newest_first=newest_first)
 
 
 class PostIn(Schema):

@@ -5,19 +5,13 @@ from __future__ import annotations
 from typing import TypedDict
 
 from accounts.models import User
+from accounts.payloads import UserRef, user_ref
 from social.text import linkify
-
-
-class UserBrief(TypedDict):
-    id: int
-    username: str
-    display_name: str
-    avatar_url: str | None
 
 
 class FriendRequestNew(TypedDict):
     type: str  # "friend_request.new"
-    request: dict  # {"id": int, "from": UserBrief}
+    request: dict  # {"id": int, "from": UserRef}
     incoming: int
 
 
@@ -28,22 +22,13 @@ class FriendRequestCount(TypedDict):
 
 class FriendshipNew(TypedDict):
     type: str  # "friendship.new"
-    friend: UserBrief
-
-
-def user_brief(user: User) -> UserBrief:
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "display_name": user.display_name,
-        "avatar_url": user.avatar_url,
-    }
+    friend: UserRef
 
 
 def friend_request_new(*, request_id: int, from_user: User, incoming: int) -> FriendRequestNew:
     return {
         "type": "friend_request.new",
-        "request": {"id": request_id, "from": user_brief(from_user)},
+        "request": {"id": request_id, "from": user_ref(from_user)},
         "incoming": incoming,
     }
 
@@ -53,7 +38,7 @@ def friend_request_count(*, incoming: int) -> FriendRequestCount:
 
 
 def friendship_new(*, friend: User) -> FriendshipNew:
-    return {"type": "friendship.new", "friend": user_brief(friend)}
+    return {"type": "friendship.new", "friend": user_ref(friend)}
 
 
 # -- posts --------------------------------------------------------------------------------------
@@ -66,7 +51,7 @@ class PhotoBrief(TypedDict):
 
 class CommentBrief(TypedDict):
     id: int
-    author: UserBrief
+    author: UserRef
     html: str  # escaped and linkified by social.text.linkify: safe to insert as HTML
     photo: PhotoBrief | None
     created_at: str
@@ -110,7 +95,7 @@ def comment_brief(comment) -> CommentBrief:
         }
     return {
         "id": comment.pk,
-        "author": user_brief(comment.author),
+        "author": user_ref(comment.author),
         "html": str(linkify(comment.text)),
         "photo": photo,
         "created_at": comment.created_at.isoformat(),

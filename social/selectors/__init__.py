@@ -17,7 +17,6 @@ Who sees what:
 """
 
 from social.selectors._kit import (
-    CURSOR_PATTERN,
     PAGE_SIZE,
     SEARCH_MAX_LENGTH,
     Cursor,
@@ -28,10 +27,12 @@ from social.selectors.board import (
     BOARD_PAGE_SIZE,
     board_topics,
     can_moderate_board,
+    replies_by,
     reply_get_for_user,
     search_board,
     topic_get_for_user,
     topic_replies,
+    topics_by,
 )
 from social.selectors.friends import (
     FRIEND_LISTS,
@@ -57,6 +58,7 @@ from social.selectors.wall import (
     FeedPage,
     ProfileSocial,
     comment_get_for_user,
+    comments_by,
     comments_of,
     feed_for,
     hidden_pairs,
@@ -66,6 +68,7 @@ from social.selectors.wall import (
     post_get_for_author,
     post_get_for_user,
     post_photo_get_for_user,
+    posts_by,
     profile_social_context,
     search_posts,
     search_posts_feed,
@@ -75,7 +78,6 @@ from social.selectors.wall import (
 __all__ = [
     "BOARD_PAGE_SIZE",
     "COMMENTS_PAGE_SIZE",
-    "CURSOR_PATTERN",
     "FEED_PAGE_SIZE",
     "FRIEND_LISTS",
     "LATEST_COMMENTS_SHOWN",
@@ -90,6 +92,7 @@ __all__ = [
     "board_topics",
     "can_moderate_board",
     "comment_get_for_user",
+    "comments_by",
     "comments_of",
     "feed_for",
     "friend_ids",
@@ -108,9 +111,11 @@ __all__ = [
     "post_get_for_author",
     "post_get_for_user",
     "post_photo_get_for_user",
+    "posts_by",
     "profile_social_context",
     "relation_between",
     "relations_for",
+    "replies_by",
     "reply_get_for_user",
     "search_board",
     "search_people",
@@ -119,5 +124,6 @@ __all__ = [
     "search_words",
     "topic_get_for_user",
     "topic_replies",
+    "topics_by",
     "wall_for",
 ]

@@ -114,3 +114,20 @@ def search_board(viewer: User, query: str) -> QuerySet[Topic]:
         .annotate(reply_count=_count_per_row(Reply, "topic", "author_id", blocked))
         .order_by("-last_activity_at", "-id")
     )
+
+
+# -- for "My data" exports (exports.selectors asks here: it reads no social table itself) -------
+def topics_by(user: User) -> QuerySet[Topic]:
+    """The user's board topics, oldest first, with photos."""
+    return Topic.objects.filter(author=user).prefetch_related("photos").order_by("created_at")
+
+
+def replies_by(user: User) -> QuerySet[Reply]:
+    """The user's replies on the board, under topics by people the user may see."""
+    return (
+        Reply.objects.filter(author=user, topic__author__is_active=True)
+        .exclude(topic__author_id__in=blocked_user_ids(user))
+        .select_related("topic")
+        .prefetch_related("photos")
+        .order_by("created_at", "id")
+    )

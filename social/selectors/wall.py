@@ -255,3 +255,32 @@ def profile_social_context(viewer: User, person: User, *, before: Cursor | None 
         social.friend_count = friends_of(person).exclude(pk__in=blocked).count()
         social.wall = wall_for(viewer, person, before=before, blocked_ids=blocked)
     return {"social": social}
+
+
+# -- for "My data" exports (exports.selectors asks here: it reads no social table itself) -------
+def posts_by(user: User) -> QuerySet[Post]:
+    """The user's posts, oldest first, with photos and the comments the user may see."""
+    blocked = blocked_user_ids(user)
+    return (
+        Post.objects.filter(author=user)
+        .prefetch_related(
+            Prefetch("photos", queryset=PostPhoto.objects.order_by("position", "id")),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.exclude(author_id__in=blocked)
+                .select_related("author")
+                .order_by("created_at", "id"),
+            ),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def comments_by(user: User) -> QuerySet[Comment]:
+    """The user's comments under other people's posts that the user can still see."""
+    return (
+        Comment.objects.filter(author=user, post__in=Post.objects.visible_to(user))
+        .exclude(post__author=user)
+        .select_related("post", "post__author")
+        .order_by("created_at", "id")
+    )

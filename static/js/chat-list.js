@@ -32,7 +32,7 @@ socket.on("message.new", (frame) => {
   if (!row) { refresh(); return; }
   const message = frame.message;
   const preview = row.querySelector(".chat-row-preview");
-  const author = message.sender?.id === me ? rows.dataset.you : (message.sender?.name || "");
+  const author = message.sender?.id === me ? rows.dataset.you : (message.sender?.display_name || "");
   preview.textContent = `${author ? `${author}: ` : ""}${message.text || (message.call ? (message.call.state === "answered" ? "📞" : "📵") : message.sticker ? "🙂" : message.attachments?.[0]?.kind === "voice" ? "🎤" : message.attachments?.[0]?.kind === "circle" ? "📹" : "📎")}`.slice(0, 90);
   const time = row.querySelector(".chat-row-time");
   if (time) time.textContent = new Date(message.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });

@@ -75,8 +75,8 @@ export function fill(template, values) {
 
 // A user's avatar as the server renders it: the photo, or the first letter of the name.
 export function avatar(user, size = "xs") {
-  const name = user?.name || "?";
-  if (user?.avatar) return el("img", { class: `avatar avatar-${size}`, src: user.avatar, alt: name, title: name });
+  const name = user?.display_name || "?";
+  if (user?.avatar_url) return el("img", { class: `avatar avatar-${size}`, src: user.avatar_url, alt: name, title: name });
   return el("span", { class: `avatar avatar-${size} avatar-initials`, role: "img", "aria-label": name, title: name },
     name.charAt(0).toUpperCase());
 }

@@ -128,7 +128,7 @@ function reactionNodes(message) {
 
 function quoteNode(reply) {
   if (!reply) return null;
-  const who = reply.sender ? (reply.sender.id === me ? S.you : reply.sender.name) : S.deleted_user;
+  const who = reply.sender ? (reply.sender.id === me ? S.you : reply.sender.display_name) : S.deleted_user;
   const text = reply.deleted ? S.deleted : (reply.text || (reply.attachments ? S.file : ""));
   return el("blockquote", { class: "msg-quote", tabindex: "0", dataset: { target: reply.id },
     onclick: () => jumpTo(reply.id), onkeydown: (e) => { if (e.key === "Enter") jumpTo(reply.id); } },
@@ -221,7 +221,7 @@ function messageNode(message) {
   });
   const bubble = el("div", { class: "msg-bubble" });
   if (isGroup && !mine) {
-    bubble.append(el("div", { class: "msg-author" }, message.sender ? message.sender.name : S.deleted_user));
+    bubble.append(el("div", { class: "msg-author" }, message.sender ? message.sender.display_name : S.deleted_user));
   }
   if (message.deleted) {
     bubble.append(el("p", { class: "msg-text msg-tombstone" }, S.deleted));
@@ -370,7 +370,7 @@ socket.on("close", () => run(core.disconnected()));
 
 // -- typing -----------------------------------------------------------------------------------
 function renderTyping() {
-  const names = [...typingTimers.keys()].map((id) => core.members.get(id)?.name || typingNames.get(id)).filter(Boolean);
+  const names = [...typingTimers.keys()].map((id) => core.members.get(id)?.display_name || typingNames.get(id)).filter(Boolean);
   typingLine.textContent = names.length === 0 ? "" : names.length === 1 ? fill(S.typing, { name: names[0] }) : S.typing_many;
   $("#chat-status").hidden = names.length > 0;
 }
@@ -382,7 +382,7 @@ function clearTyping(userId) {
 
 socket.on("typing", (frame) => {
   if (frame.chat !== chatId || frame.user === me) return;
-  if (!core.members.has(frame.user)) typingNames.set(frame.user, frame.name);
+  if (!core.members.has(frame.user)) typingNames.set(frame.user, frame.display_name);
   clearTimeout(typingTimers.get(frame.user));
   typingTimers.set(frame.user, setTimeout(() => clearTyping(frame.user), 5000));
   renderTyping();
@@ -516,7 +516,7 @@ function resetComposer() {
 function startReply(message) {
   editing = null;
   replyTo = message;
-  const who = message.sender?.id === me ? S.you : (message.sender?.name || S.deleted_user);
+  const who = message.sender?.id === me ? S.you : (message.sender?.display_name || S.deleted_user);
   showBanner(`${fill(S.replying_to, { name: who })}: ${(message.text || S.file).slice(0, 80)}`);
   textarea.focus();
 }

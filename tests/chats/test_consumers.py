@@ -394,7 +394,7 @@ async def test_typing_reaches_the_other_members_only(room):
         "type": "typing",
         "chat": chat.pk,
         "user": admin.pk,
-        "name": admin.display_name,
+        "display_name": admin.display_name,
     }
 
 

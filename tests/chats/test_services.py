@@ -379,7 +379,7 @@ def test_send_message_frame_has_the_declared_keys(group, people, published):
     }
     assert message["text"] == "hi <b>"  # stored raw; the browser escapes it
     assert message["client_id"] == str(client_id)
-    assert set(message["sender"]) == {"id", "username", "name", "avatar"}
+    assert set(message["sender"]) == {"id", "username", "display_name", "avatar_url"}
 
 
 def test_sent_message_is_what_the_history_loads(group, people, published):
@@ -408,8 +408,8 @@ def test_message_shows_the_senders_current_name(group, people, published):
             sender=stale, chat=group, text="hello", client_id=uuid.uuid4()
         )
     ((frame, _),) = sent
-    assert frame["message"]["sender"]["name"] == "Renamed Person"
-    assert events.message_ack(message)["message"]["sender"]["name"] == "Renamed Person"
+    assert frame["message"]["sender"]["display_name"] == "Renamed Person"
+    assert events.message_ack(message)["message"]["sender"]["display_name"] == "Renamed Person"
 
 
 def test_send_by_non_member_is_refused(group, people):
@@ -590,8 +590,8 @@ def test_reactions_toggle_and_count(group, people, published):
                 {
                     "id": admin.pk,
                     "username": admin.username,
-                    "name": admin.display_name,
-                    "avatar": None,
+                    "display_name": admin.display_name,
+                    "avatar_url": None,
                 }
             ],
         }

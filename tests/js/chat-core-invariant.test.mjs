@@ -47,7 +47,7 @@ function generator(seed) {
   };
 }
 
-const userRef = (id) => ({ id, username: `u${id}`, name: `User ${id}`, avatar: null });
+const userRef = (id) => ({ id, username: `u${id}`, display_name: `User ${id}`, avatar_url: null });
 
 class ChatServer {
   constructor(rng) {

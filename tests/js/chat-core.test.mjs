@@ -10,7 +10,7 @@ import {
 
 const CHAT = 7;
 const ME = 1;
-const user = (id) => ({ id, username: `u${id}`, name: `User ${id}`, avatar: null });
+const user = (id) => ({ id, username: `u${id}`, display_name: `User ${id}`, avatar_url: null });
 
 function message(id, seq, { sender = 2, text = `text ${id}`, replyTo = null } = {}) {
   return {

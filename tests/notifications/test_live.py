@@ -61,8 +61,8 @@ async def test_like_reaches_the_author_as_a_notification_frame():
     assert payload["actor"] == {
         "id": liker.pk,
         "username": liker.username,
-        "name": liker.display_name,
-        "avatar": None,
+        "display_name": liker.display_name,
+        "avatar_url": None,
     }
     assert (payload["post"], payload["url"], payload["read"]) == (
         post.pk,

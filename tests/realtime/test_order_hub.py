@@ -94,7 +94,7 @@ async def test_unnumbered_frames_are_not_held_behind_a_gap():
         socket = await open_socket(alice)
         await publish_change(1, [alice.pk])
         await publish_change(3, [alice.pk])
-        await apublish({"type": "typing", "chat": CHAT, "user": 1, "name": "x"}, [alice.pk])
+        await apublish({"type": "typing", "chat": CHAT, "user": 1, "display_name": "x"}, [alice.pk])
         await apublish({"type": "read", "chat": CHAT, "user": 1, "seq": 3}, [alice.pk])
         await publish_change(1, [alice.pk], chat=CHAT + 1)
         frames = [await socket.receive_json_from() for _ in range(4)]
