@@ -4,7 +4,7 @@
 - `friends`: relations, friend lists and requests, mutual friends, people search;
 - `wall`: feed, walls, posts, comments, likes, post search, the profile's social part;
 - `board`: the discussion board and its search;
-- `_kit`: page sizes, keyset pagination (`Cursor`), search words, per-row counts.
+- `_kit`: page sizes, search words, per-row counts (pagination is messenger.api_kit's `Cursor`).
 
 Who sees what:
 - Posts: the author, everyone for an "everyone" post, friends for a "friends" post
@@ -16,11 +16,10 @@ Who sees what:
   when a hidden person replies: the ordering is the board's, not the viewer's.
 """
 
+from messenger.api_kit import Cursor, keyset_page
 from social.selectors._kit import (
     PAGE_SIZE,
     SEARCH_MAX_LENGTH,
-    Cursor,
-    keyset_page,
     search_words,
 )
 from social.selectors.board import (

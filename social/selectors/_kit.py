@@ -1,6 +1,5 @@
-"""What the social selectors share: page sizes, keyset pagination (messenger.api_kit's,
-re-exported), search words, and per-row counts that leave out blocked people.
-"""
+"""What the social selectors share: page sizes, search words, and per-row counts that leave
+out blocked people."""
 
 from __future__ import annotations
 

@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from accounts.models import Block, User
 from accounts.selectors import blocked_user_ids, visible_users
+from messenger.api_kit import Cursor, keyset_page
 from messenger.search import matching
 from social.models import Audience, Comment, Friendship, Post, PostLike, PostPhoto
-from social.selectors._kit import Cursor, _count_per_row, keyset_page, search_words
+from social.selectors._kit import _count_per_row, search_words
 from social.selectors.friends import (
     MUTUAL_FRIENDS_SHOWN,
     Relation,
