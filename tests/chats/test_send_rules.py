@@ -21,6 +21,7 @@ from django.http import Http404
 from accounts.services import account_delete, block_create
 from chats import selectors, services, statements
 from chats.models import Chat, Message
+from chats.services import _kit, messages
 from tests.factories import DialogFactory, GroupFactory, UserFactory
 from tests.factories.social import befriend
 
@@ -231,12 +232,12 @@ def via_orm(scene: Scene) -> Result:
     """The same decision through the ORM checks the other writes of a chat use."""
     try:
         with transaction.atomic():
-            chat = services._lock_chat(_chat_id(scene))
-            services._membership(chat, scene.sender)
-            services._ensure_not_blocked(chat, scene.sender)
+            chat = _kit._lock_chat(_chat_id(scene))
+            _kit._membership(chat, scene.sender)
+            _kit._ensure_not_blocked(chat, scene.sender)
             reply_seq = None
             if scene.reply_to is not None:
-                reply_seq = services._reply_target(chat, scene.sender, scene.reply_to).seq
+                reply_seq = messages._reply_target(chat, scene.sender, scene.reply_to).seq
             upcoming = Message(chat_id=chat.pk, seq=chat.last_seq + 1)
             audience = selectors.message_audience(upcoming)
     except Http404:
@@ -274,7 +275,7 @@ def test_roster_matches_orm(case):
     if chat is None:
         assert statements.take_seq(_chat_id(scene)) is None
         return
-    partner_id = services._dialog_partner_id(chat, scene.sender.pk)
+    partner_id = _kit._dialog_partner_id(chat, scene.sender.pk)
     members, author, blocked = statements.roster(chat.pk, scene.sender.pk, partner_id)
     memberships = {m.user_id: m.cleared_seq for m in selectors.members_of(chat)}
     assert {m.user_id: m.floor for m in members} == memberships
