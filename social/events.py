@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from accounts.models import User
 from social.text import linkify
+
+if TYPE_CHECKING:
+    from social.models import Comment
 
 
 class UserBrief(TypedDict):
@@ -15,9 +18,13 @@ class UserBrief(TypedDict):
     avatar_url: str | None
 
 
+# "from" is a keyword: the functional form.
+FriendRequestBrief = TypedDict("FriendRequestBrief", {"id": int, "from": UserBrief})
+
+
 class FriendRequestNew(TypedDict):
     type: str  # "friend_request.new"
-    request: dict  # {"id": int, "from": UserBrief}
+    request: FriendRequestBrief
     incoming: int
 
 
@@ -60,8 +67,8 @@ def friendship_new(*, friend: User) -> FriendshipNew:
 class PhotoBrief(TypedDict):
     url: str
     thumbnail_url: str
-    width: int
-    height: int
+    width: int | None  # nullable columns, though always set with the photo
+    height: int | None
 
 
 class CommentBrief(TypedDict):
@@ -99,8 +106,8 @@ class PostDeleted(TypedDict):
     post: int
 
 
-def comment_brief(comment) -> CommentBrief:
-    photo = None
+def comment_brief(comment: Comment) -> CommentBrief:
+    photo: PhotoBrief | None = None
     if comment.photo:
         photo = {
             "url": comment.photo_url,
@@ -121,7 +128,7 @@ def post_liked(*, post_id: int, user_id: int, liked: bool, count: int) -> PostLi
     return {"type": "post.liked", "post": post_id, "user": user_id, "liked": liked, "count": count}
 
 
-def comment_new(*, comment, count: int) -> CommentNew:
+def comment_new(*, comment: Comment, count: int) -> CommentNew:
     return {
         "type": "comment.new",
         "post": comment.post_id,

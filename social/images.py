@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from messenger.images import EncodedImage
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 FULL_MAX_SIDE = 2048
@@ -22,8 +23,8 @@ THUMBNAIL_MAX_SIDE = 480
 
 @dataclass
 class ProcessedImage:
-    image: ContentFile
-    thumbnail: ContentFile
+    image: EncodedImage  # a ContentFile whose name is known to be set
+    thumbnail: EncodedImage
     width: int
     height: int
 
@@ -109,8 +110,8 @@ def reencode_image(upload) -> ProcessedImage:
     thumbnail.thumbnail((THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE), Image.Resampling.LANCZOS)
     stem = uuid.uuid4().hex
     return ProcessedImage(
-        image=ContentFile(_jpeg(image, 85), name=f"{stem}.jpg"),
-        thumbnail=ContentFile(_jpeg(thumbnail, 80), name=f"{stem}_t.jpg"),
+        image=EncodedImage(_jpeg(image, 85), name=f"{stem}.jpg"),
+        thumbnail=EncodedImage(_jpeg(thumbnail, 80), name=f"{stem}_t.jpg"),
         width=image.width,
         height=image.height,
     )

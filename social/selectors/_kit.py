@@ -7,15 +7,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from messenger.search import normalise
 
+if TYPE_CHECKING:
+    from social.models import Comment, PostLike, Reply
+
 PAGE_SIZE = 20
+
+_Row = TypeVar("_Row", bound=Model)
 
 
 SEARCH_MAX_LENGTH = 100
@@ -70,13 +76,13 @@ class Cursor:
 
 
 def keyset_page(
-    rows: QuerySet,
+    rows: QuerySet[_Row],
     *,
     after: Cursor | None,
     limit: int,
     field: str = "created_at",
     newest_first: bool = True,
-) -> tuple[list, str | None]:
+) -> tuple[list[_Row], str | None]:
     """Up to `limit` of `rows` in (`field`, id) order continuing after `after`, and the cursor
     of the next page (None on the last)."""
     if after is not None:
@@ -88,7 +94,9 @@ def keyset_page(
     return page, Cursor(getattr(page[-1], field), page[-1].pk).encode() if more else None
 
 
-def _count_per_row(model, parent: str, person_field: str, hidden: list[int]) -> Subquery:
+def _count_per_row(
+    model: type[PostLike | Comment | Reply], parent: str, person_field: str, hidden: list[int]
+) -> Coalesce:
     """Rows of `model` per outer row (`parent` = OuterRef), leaving out those by `hidden`."""
     rows = (
         model.objects.filter(**{parent: OuterRef("pk")})
