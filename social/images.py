@@ -7,6 +7,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,7 +49,7 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def reencode_image(upload) -> ProcessedImage:
+def reencode_image(upload: IO[bytes]) -> ProcessedImage:
     """Check an uploaded image (type, IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS) and re-encode it as a
     JPEG of at most FULL_MAX_SIDE pixels plus a thumbnail, upright and without metadata.
     Raises ValidationError with a message for the person who uploaded it."""

@@ -50,8 +50,8 @@ def _process_photos(
 ) -> list[ProcessedImage]:
     """Re-encode every upload before any transaction starts (decoding is the slow part).
     Refusals name `field`; an image over IMAGE_MAX_BYTES has the code "too_large"."""
-    photos = [p for p in photos if p]
-    if len(photos) > limit:
+    uploads = [p for p in photos if p]
+    if len(uploads) > limit:
         raise _invalid(
             field,
             ngettext(
@@ -63,7 +63,7 @@ def _process_photos(
             "too_many_photos",
         )
     try:
-        return [reencode_image(photo) for photo in photos]
+        return [reencode_image(upload) for upload in uploads]
     except ValidationError as exc:
         raise ValidationError({field: exc.error_list}) from None
 
