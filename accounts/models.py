@@ -68,6 +68,10 @@ class User(AbstractUser):
     # kept on the row every request loads anyway, so pages pay no query to check it.
     has_moderation_notice = models.BooleanField(default=False, editable=False)
 
+    # Not a column: the viewer's relation to this person (social.selectors.Relation), set by
+    # the social selectors on the people they list for the friend button.
+    relation: str
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -7,10 +7,15 @@ Messages and events together are the chat's complete, ordered history that `sync
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from chats.events import MessagePayload
 
 TEXT_MAX_LENGTH = 4000
 TITLE_MAX_LENGTH = 80
@@ -104,7 +109,11 @@ class Membership(models.Model):
         return self.role in (self.Role.OWNER, self.Role.ADMIN)
 
 
-ROLE_RANK = {Membership.Role.OWNER: 3, Membership.Role.ADMIN: 2, Membership.Role.MEMBER: 1}
+ROLE_RANK: dict[str, int] = {
+    Membership.Role.OWNER: 3,
+    Membership.Role.ADMIN: 2,
+    Membership.Role.MEMBER: 1,
+}
 
 
 class StickerPack(models.Model):
@@ -169,6 +178,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+
+    # Not a column: set by `message_send` on the message it returns, the payload its frames
+    # carried (`events.message_ack` reuses it).
+    sent_payload: MessagePayload
 
     class Meta:
         verbose_name = _("message")

@@ -20,7 +20,7 @@ from django.db import transaction
 logger = logging.getLogger("beseda.storage")
 
 
-def delete_files(names: Iterable[str]) -> None:
+def delete_files(names: Iterable[str | None]) -> None:
     """Delete the stored files `names` now (empty names are skipped); a missing file is fine,
     a failure is logged."""
     for name in names:
@@ -32,7 +32,7 @@ def delete_files(names: Iterable[str]) -> None:
             logger.warning("could not delete stored file %s", name, exc_info=True)
 
 
-def delete_files_on_commit(names: Iterable[str]) -> None:
+def delete_files_on_commit(names: Iterable[str | None]) -> None:
     """Delete the stored files `names` once the current transaction commits (at once outside
     one); nothing is deleted if it rolls back."""
     names = [name for name in names if name]

@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.selectors import blocked_user_ids
 from chats.selectors import unmuted_member_ids
-from messenger.realtime import publish_built_on_commit, publish_on_commit
+from messenger.realtime import Frame, publish_built_on_commit, publish_on_commit
 from notifications import events, selectors
 from notifications.models import Kind, Notification, NotificationSettings
 from social.selectors import post_get_for_user
@@ -57,7 +57,7 @@ def mentioned_usernames(text: str) -> list[str]:
 
 
 # -- delivery ---------------------------------------------------------------------------------
-def _new_frames(notification_ids: list[int]) -> Iterator[tuple[dict, list[int]]]:
+def _new_frames(notification_ids: list[int]) -> Iterator[tuple[Frame, list[int]]]:
     """Each new notification for its recipient, with their unread count read after commit."""
     rows = list(Notification.objects.filter(pk__in=notification_ids).select_related("actor"))
     counts = selectors.unread_counts(row.recipient_id for row in rows)

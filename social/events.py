@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from accounts.models import User
 from accounts.payloads import UserRef, user_ref
 from social.text import linkify
 
+if TYPE_CHECKING:
+    from social.models import Comment
+
+
+# "from" is a keyword: the functional form.
+FriendRequestBrief = TypedDict("FriendRequestBrief", {"id": int, "from": UserRef})
+
 
 class FriendRequestNew(TypedDict):
     type: str  # "friend_request.new"
-    request: dict  # {"id": int, "from": UserRef}
+    request: FriendRequestBrief
     incoming: int
 
 
@@ -45,8 +52,8 @@ def friendship_new(*, friend: User) -> FriendshipNew:
 class PhotoBrief(TypedDict):
     url: str
     thumbnail_url: str
-    width: int
-    height: int
+    width: int | None  # nullable columns, though always set with the photo
+    height: int | None
 
 
 class CommentBrief(TypedDict):
@@ -84,8 +91,8 @@ class PostDeleted(TypedDict):
     post: int
 
 
-def comment_brief(comment) -> CommentBrief:
-    photo = None
+def comment_brief(comment: Comment) -> CommentBrief:
+    photo: PhotoBrief | None = None
     if comment.photo:
         photo = {
             "url": comment.photo_url,
@@ -106,7 +113,7 @@ def post_liked(*, post_id: int, user_id: int, liked: bool, count: int) -> PostLi
     return {"type": "post.liked", "post": post_id, "user": user_id, "liked": liked, "count": count}
 
 
-def comment_new(*, comment, count: int) -> CommentNew:
+def comment_new(*, comment: Comment, count: int) -> CommentNew:
     return {
         "type": "comment.new",
         "post": comment.post_id,

@@ -70,7 +70,7 @@ class Audience(models.TextChoices):
     FRIENDS = "friends", _("Friends only")
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(models.QuerySet["Post"]):
     def visible_to(self, viewer, *, blocked_ids: set[int] | None = None) -> PostQuerySet:
         """Posts `viewer` may see: their own, everyone-posts and their friends' posts, never
         by an inactive author or by someone in a blocked pair with `viewer`. The one place post
@@ -100,6 +100,10 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
+
+    # Not a column: a post card's latest comments, oldest first, set by the feed selectors
+    # (social/selectors/wall.py) on the posts they return.
+    latest_comments: list[Comment]
 
     class Meta:
         verbose_name = _("post")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -33,7 +33,7 @@ from chats.models import (
     Message,
 )
 from chats.selectors import member_ids, message_audience
-from messenger.realtime import publish_on_commit
+from messenger.realtime import Frame, publish_on_commit
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -108,7 +108,7 @@ def _record(
     message: Message | None = None,
     actor: User | None = None,
     target: User | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> int:
     """Take a seq for a change other than a new message and log it for `sync`."""
     seq = _take_seq(chat)
@@ -125,7 +125,7 @@ def _audit(
     *,
     target: User | None = None,
     reason: str = "",
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> None:
     AuditLog.objects.create(
         chat=chat,
@@ -137,7 +137,7 @@ def _audit(
     )
 
 
-def _publish(frame: dict, user_ids: Iterable[int]) -> None:
+def _publish(frame: Frame, user_ids: Iterable[int]) -> None:
     """Deliver `frame` to `user_ids` once the transaction commits (never before); a change's
     frame reaches every socket in the chat's seq order."""
     order = None
@@ -146,17 +146,17 @@ def _publish(frame: dict, user_ids: Iterable[int]) -> None:
     publish_on_commit(frame, user_ids, order=order)
 
 
-def _publish_to_members(chat: Chat, frame: dict, *, also: Iterable[int] = ()) -> None:
+def _publish_to_members(chat: Chat, frame: Frame, *, also: Iterable[int] = ()) -> None:
     _publish(frame, [*member_ids(chat.pk), *also])
 
 
-def _publish_about(message: Message, frame: dict | Callable[[int], dict]) -> None:
+def _publish_about(message: Message, frame: Frame | Callable[[int], Frame]) -> None:
     """Publish a frame about an existing message to the members who may see it
     (`selectors.message_audience`: never to one whose history floor is at or above it).
     A frame carrying the message is given as `build(floor)`, the frame as a member with that
     floor sees it: those who cannot see the message it replies to get it without the quote."""
     audience = message_audience(message)
-    if isinstance(frame, dict):
+    if isinstance(frame, Mapping):
         _publish(frame, audience)
         return
     reply_seq = message.reply_to.seq if message.reply_to_id and message.reply_to else None
@@ -164,7 +164,7 @@ def _publish_about(message: Message, frame: dict | Callable[[int], dict]) -> Non
 
 
 def _publish_by_floor(
-    build: Callable[[int], dict], floors: dict[int, int], reply_seq: int | None
+    build: Callable[[int], Frame], floors: dict[int, int], reply_seq: int | None
 ) -> None:
     """Publish `build(0)` to the users of `floors` (`{user id: history floor}`), and to those
     whose floor hides the replied message (seq `reply_seq`) `build(reply_seq)` instead."""
@@ -189,7 +189,7 @@ def _clean_text(text: str, *, allow_empty: bool) -> str:
     return text
 
 
-def _parse_client_id(client_id) -> uuid.UUID:
+def _parse_client_id(client_id: object) -> uuid.UUID:
     try:
         return client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
     except ValueError:

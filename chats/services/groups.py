@@ -154,7 +154,7 @@ def group_rename(*, actor: User, chat: Chat, title: str) -> Chat:
     return chat
 
 
-def group_avatar_set(*, actor: User, chat: Chat, upload: UploadedFile | None) -> Chat:
+def group_avatar_set(*, actor: User, chat: Chat, upload: UploadedFile[bytes] | None) -> Chat:
     """Set (or with None remove) a group's photo (owner or admin); audited. ValidationError if
     the upload is not an image."""
     data = images.square_avatar(upload) if upload is not None else None

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import ForeignKey, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,7 +143,9 @@ def message_send(
             # The new row as the selectors would load it, related rows in place.
             message = statements.instance(Message, id=message_id, **row)
             for name, related in (("chat", chat), ("sender", author), ("sticker", sticker_row)):
-                Message._meta.get_field(name).set_cached_value(message, related)
+                cast("ForeignKey[Any, Any]", Message._meta.get_field(name)).set_cached_value(
+                    message, related
+                )
             if blocked:
                 raise Blocked(_("You cannot message this person."))
             if reply_to is not None:
@@ -171,7 +173,7 @@ def message_send(
             _publish_by_floor(
                 lambda floor: frame if floor == 0 else events.message_new(message, floor=floor),
                 {m.user_id: m.floor for m in members},
-                message.reply_to.seq if reply_to is not None else None,
+                message.reply_to.seq if reply_to is not None and message.reply_to else None,
             )
             return message, True
     except IntegrityError:
@@ -203,16 +205,17 @@ def _loaded(message: Message, *, attachments: list[Attachment]) -> Message:
     exactly as `message_for_payload` would load it (a new message has no reactions)."""
     for attachment in attachments:
         attachment.message = message
-    message._prefetched_objects_cache = {}
+    # Django's private prefetch cache (fenced in messenger/internals.py): not in the stubs.
+    message._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     for model, name, rows in (
         (Attachment, "attachments", attachments),
         (Reaction, "reactions", []),
     ):
         # What `prefetch_related` stores: a queryset with its rows already fetched (a bare
         # one: the related manager's own costs a filter() per send, and is never queried).
-        rows_qs = QuerySet(model=model)
-        rows_qs._result_cache, rows_qs._prefetch_done = rows, True
-        message._prefetched_objects_cache[name] = rows_qs
+        rows_qs: QuerySet[Any] = QuerySet(model=model)
+        rows_qs._result_cache, rows_qs._prefetch_done = rows, True  # type: ignore[attr-defined]
+        message._prefetched_objects_cache[name] = rows_qs  # type: ignore[attr-defined]
     return message
 
 
@@ -274,7 +277,9 @@ def message_delete(*, actor: User, message_id: int, scope: str, reason: str = ""
         own = message.sender_id == actor.pk
         if not own:
             sender_role = (
-                Membership.objects.filter(chat=chat, user_id=message.sender_id)
+                # A sender who deleted their account (None) is no member: IS NULL finds none.
+                # The plugin rejects None although Django turns it into IS NULL.
+                Membership.objects.filter(chat=chat, user_id=message.sender_id)  # type: ignore[misc]
                 .values_list("role", flat=True)
                 .first()
                 or Role.MEMBER

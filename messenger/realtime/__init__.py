@@ -5,10 +5,11 @@ frames to it with `publish_on_commit` (messenger/realtime/commit.py): persist, t
 See docs/realtime-protocol.md for the frames.
 """
 
-from messenger.realtime.commit import publish_built_on_commit, publish_on_commit
+from messenger.realtime.commit import Frame, publish_built_on_commit, publish_on_commit
 from messenger.realtime.hub import apublish, close_sockets, publish
 
 __all__ = [
+    "Frame",
     "apublish",
     "close_sockets",
     "publish",

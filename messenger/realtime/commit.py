@@ -14,7 +14,7 @@ pairs to publish.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -22,7 +22,8 @@ from django.db import transaction
 
 from messenger.realtime.hub import publish
 
-Frame = dict[str, Any]
+# A Mapping, not a dict, so that the TypedDict frames the apps declare are accepted as they are.
+Frame = Mapping[str, Any]
 Deliveries = Iterable[tuple[Frame, Iterable[int]]]
 
 
@@ -50,7 +51,9 @@ def publish_built_on_commit(build: Callable[[], Deliveries]) -> None:
     transaction.on_commit(partial(_publish_all, build))
 
 
-def _publish_built(build: Callable[[], Frame], user_ids: list[int], order) -> None:
+def _publish_built(
+    build: Callable[[], Frame], user_ids: list[int], order: tuple[Any, int] | None
+) -> None:
     publish(build(), user_ids, order=order)
 
 

@@ -3,12 +3,17 @@ out blocked people."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from messenger.search import normalise
+
+if TYPE_CHECKING:
+    from social.models import Comment, PostLike, Reply
 
 PAGE_SIZE = 20
 
@@ -27,7 +32,9 @@ def search_words(query: str) -> list[str]:
     return normalise(query).split()
 
 
-def _count_per_row(model, parent: str, person_field: str, hidden: list[int]) -> Subquery:
+def _count_per_row(
+    model: type[PostLike | Comment | Reply], parent: str, person_field: str, hidden: list[int]
+) -> Coalesce:
     """Rows of `model` per outer row (`parent` = OuterRef), leaving out those by `hidden`."""
     rows = (
         model.objects.filter(**{parent: OuterRef("pk")})

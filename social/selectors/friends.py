@@ -28,7 +28,7 @@ class Relation:
     BLOCKED = "blocked"
 
 
-def friend_ids(user) -> set[int]:
+def friend_ids(user: User) -> set[int]:
     """Ids of `user`'s friends."""
     return set(Friendship.objects.filter(user=user).values_list("friend_id", flat=True))
 

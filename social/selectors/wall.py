@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -30,14 +31,31 @@ FEED_PAGE_SIZE = 20
 LATEST_COMMENTS_SHOWN = 3
 COMMENTS_PAGE_SIZE = 50
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _PostCardAttributes(TypedDict):
+        """What `_with_post_details` adds to a post: its counts, whether the viewer liked it,
+        and its latest comments, newest first (`Post.latest_comments` has them oldest first)."""
+
+        latest_comments_desc: list[Comment]
+        like_count: Any  # the plugin types the Coalesce subqueries as Any
+        comment_count: Any
+        liked: bool
+
+    # A post as a card shows it (`_with_post_details`).
+    PostCard = WithAnnotations[Post, _PostCardAttributes]
+
 
 @dataclass
 class FeedPage:
-    posts: list[Post]
+    posts: list[PostCard]
     next_cursor: str | None
 
 
-def _with_post_details(viewer: User, posts: QuerySet[Post], blocked: set[int]) -> QuerySet[Post]:
+def _with_post_details(
+    viewer: User, posts: QuerySet[Post], blocked: set[int]
+) -> QuerySet[PostCard]:
     """Everything a post card shows, in a fixed number of queries: author, photos, counts
     and the latest comments without anyone in a blocked pair with `viewer`."""
     hidden = list(blocked)
@@ -63,6 +81,8 @@ def _with_post_details(viewer: User, posts: QuerySet[Post], blocked: set[int]) -
 def _feed_page(
     viewer: User, posts: QuerySet[Post], *, before: Cursor | None, limit: int, blocked: set[int]
 ) -> FeedPage:
+    # Declared: the plugin loses a WithAnnotations type's attributes through a generic call.
+    rows: list[PostCard]
     rows, cursor = keyset_page(
         _with_post_details(viewer, posts, blocked), after=before, limit=limit
     )
@@ -114,7 +134,7 @@ def post_card_for_user(viewer: User, post_id: int) -> Post:
     posts = _with_post_details(
         viewer, Post.objects.visible_to(viewer, blocked_ids=blocked), blocked
     )
-    post = get_object_or_404(posts, pk=post_id)
+    post: PostCard = get_object_or_404(posts, pk=post_id)  # declared, as in `_feed_page`
     post.latest_comments = list(reversed(post.latest_comments_desc))
     return post
 
@@ -234,7 +254,9 @@ class ProfileSocial:
         return reverse("social:wall", args=[self.person.username])
 
 
-def profile_social_context(viewer: User, person: User, *, before: Cursor | None = None) -> dict:
+def profile_social_context(
+    viewer: User, person: User, *, before: Cursor | None = None
+) -> dict[str, ProfileSocial]:
     """Template context for templates/social/_profile_social.html: {"social": ProfileSocial}.
     `before` shows older wall posts (the wall's "older" link)."""
     blocked = blocked_user_ids(viewer)

@@ -8,15 +8,22 @@ The underscore names are private to the `social.services` package.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import IO, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from social.images import ProcessedImage, reencode_image
+from social.models import Comment, Photo, Post, Reply, Topic
+
+_PhotoRow = TypeVar("_PhotoRow", bound=Photo)
+# What site moderators remove through `_staff_remove`.
+_Removable = TypeVar("_Removable", Post, Comment, Topic, Reply)
 
 
 def _invalid(field: str, message: str, code: str) -> ValidationError:
@@ -38,11 +45,13 @@ def _clean_text(text: str | None, *, limit: int, field: str = "text") -> str:
     return text
 
 
-def _process_photos(photos: Sequence, *, limit: int, field: str = "photos") -> list[ProcessedImage]:
+def _process_photos(
+    photos: Sequence[IO[bytes] | None], *, limit: int, field: str = "photos"
+) -> list[ProcessedImage]:
     """Re-encode every upload before any transaction starts (decoding is the slow part).
     Refusals name `field`; an image over IMAGE_MAX_BYTES has the code "too_large"."""
-    photos = [p for p in photos if p]
-    if len(photos) > limit:
+    uploads = [p for p in photos if p]
+    if len(uploads) > limit:
         raise _invalid(
             field,
             ngettext(
@@ -54,12 +63,14 @@ def _process_photos(photos: Sequence, *, limit: int, field: str = "photos") -> l
             "too_many_photos",
         )
     try:
-        return [reencode_image(photo) for photo in photos]
+        return [reencode_image(upload) for upload in uploads]
     except ValidationError as exc:
         raise ValidationError({field: exc.error_list}) from None
 
 
-def _photo_rows(model, processed: list[ProcessedImage], **owner) -> list:
+def _photo_rows(
+    model: type[_PhotoRow], processed: list[ProcessedImage], **owner: Model
+) -> list[_PhotoRow]:
     """Unsaved photo rows with their files written to storage."""
     rows = []
     for position, image in enumerate(processed):
@@ -69,7 +80,12 @@ def _photo_rows(model, processed: list[ProcessedImage], **owner) -> list:
     return rows
 
 
-def _staff_remove(moderator: User, model, object_id: int, remove: Callable) -> None:
+def _staff_remove(
+    moderator: User,
+    model: type[_Removable],
+    object_id: int,
+    remove: Callable[[_Removable], object],
+) -> None:
     perm = f"social.delete_{model._meta.model_name}"
     if not (moderator.is_active and moderator.is_staff and moderator.has_perm(perm)):
         raise PermissionDenied(_("Only site moderators can do this."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import IO
 
 from django.db import transaction
 from django.http import Http404
@@ -30,7 +31,9 @@ from social.services._kit import (
 )
 
 
-def topic_create(*, author: User, title: str, body: str, photos: Sequence = ()) -> Topic:
+def topic_create(
+    *, author: User, title: str, body: str, photos: Sequence[IO[bytes] | None] = ()
+) -> Topic:
     """Start a board topic with a title, text and up to POST_PHOTOS_MAX photos;
     ValidationError for missing, too long or unreadable input."""
     title = _clean_text(title, limit=TOPIC_TITLE_MAX, field="title").replace("\n", " ")
@@ -47,7 +50,9 @@ def topic_create(*, author: User, title: str, body: str, photos: Sequence = ()) 
     return topic
 
 
-def reply_create(*, author: User, topic_id: int, text: str, photos: Sequence = ()) -> Reply:
+def reply_create(
+    *, author: User, topic_id: int, text: str, photos: Sequence[IO[bytes] | None] = ()
+) -> Reply:
     """Answer a topic `author` may see (text and/or photos) and move the topic up the board;
     Http404 if they may not see it, ValidationError for empty or bad input."""
     text = _clean_text(text, limit=REPLY_TEXT_MAX)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO
 
 from django.db import transaction
 from django.http import Http404
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import blocked_user_ids
-from messenger.realtime import publish_built_on_commit, publish_on_commit
+from messenger.realtime import Frame, publish_built_on_commit, publish_on_commit
 from messenger.storage import delete_files_on_commit
 from social import events, hooks, selectors, tasks
 from social.models import (
@@ -35,7 +36,7 @@ from social.services._kit import (
 
 
 def _publish_counted_on_commit(
-    build: Callable[[int], dict],
+    build: Callable[[int], Frame],
     post: Post,
     *,
     actor: User,
@@ -48,7 +49,7 @@ def _publish_counted_on_commit(
     recipients are read after the commit, so they include writes committed meanwhile."""
     also = list(also)
 
-    def deliveries() -> Iterator[tuple[dict, Iterable[int]]]:
+    def deliveries() -> Iterator[tuple[Frame, Iterable[int]]]:
         contributions = Counter(contributors())
         recipients = selectors.post_event_recipients(post, actor=actor, also=also)
         total = sum(contributions.values())
@@ -60,7 +61,9 @@ def _publish_counted_on_commit(
     publish_built_on_commit(deliveries)
 
 
-def post_create(*, author: User, text: str, audience: str, photos: Sequence = ()) -> Post:
+def post_create(
+    *, author: User, text: str, audience: str, photos: Sequence[IO[bytes] | None] = ()
+) -> Post:
     """Publish a post with text and/or up to POST_PHOTOS_MAX photos; ValidationError for empty,
     too long or unreadable input."""
     text = _clean_text(text, limit=POST_TEXT_MAX)
@@ -147,7 +150,9 @@ def _post_like_change(*, user: User, post_id: int, liked: bool | None) -> tuple[
     return liked, count
 
 
-def comment_create(*, author: User, post_id: int, text: str, photo=None) -> Comment:
+def comment_create(
+    *, author: User, post_id: int, text: str, photo: IO[bytes] | None = None
+) -> Comment:
     """Comment on a post `author` may see, with an optional photo; Http404 if they may not,
     ValidationError for empty, too long or unreadable input."""
     text = _clean_text(text, limit=COMMENT_TEXT_MAX)
