@@ -108,7 +108,7 @@ def avatar_thumbnail_make(*, avatar_id: int) -> bool:
     show it wherever the avatar is current. Does nothing for a missing avatar or one that has
     its thumbnail already; returns whether it stored one."""
     avatar = Avatar.objects.filter(pk=avatar_id, thumbnail="").first()
-    if avatar is None:
+    if avatar is None or not avatar.image.name:
         return False
     with default_storage.open(avatar.image.name, "rb") as stored:
         thumb = thumbnail_of(stored, max_side=AVATAR_THUMB_SIDE, quality=85)

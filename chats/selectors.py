@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -44,6 +44,13 @@ if TYPE_CHECKING:
     # A membership as the chat list loads it (`_with_row_data`).
     MembershipRow = WithAnnotations[Membership, _RowData]
 
+    class _ExportData(TypedDict):
+        export_attachments: list[Attachment]
+        export_reactions: list[Reaction]
+
+    # A message as `visible_message_chunks` hands it out, with its files and reactions.
+    ExportMessage = WithAnnotations[Message, _ExportData]
+
 HISTORY_PAGE = 50
 HISTORY_PAGE_MAX = 100
 SYNC_EVENTS_PER_CHAT = 200
@@ -77,7 +84,7 @@ def member_ids(chat_id: int) -> list[int]:
     return list(Membership.objects.filter(chat_id=chat_id).values_list("user_id", flat=True))
 
 
-def is_member(*, chat_id: object, user_id: object) -> Exists:
+def is_member(*, chat_id: int | OuterRef, user_id: int | OuterRef) -> Exists:
     """A query expression, true where `user_id` belongs to chat `chat_id` (either may be an
     `OuterRef`): for the querysets of apps above chats, which read no chat table themselves."""
     return Exists(Membership.objects.filter(chat_id=chat_id, user_id=user_id))
@@ -610,7 +617,9 @@ def memberships_of(user: User) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("chat").order_by("chat_id"))
 
 
-def visible_message_chunks(membership: Membership, *, chunk: int = 500) -> Iterator[list[Message]]:
+def visible_message_chunks(
+    membership: Membership, *, chunk: int = 500
+) -> Iterator[list[ExportMessage]]:
     """The messages of the membership's chat its member may see (`visible_messages`), oldest
     first, `chunk` at a time (keyset pages on (chat, seq)), each message with
     `export_attachments` and `export_reactions`: three queries per chunk, however long the chat."""
@@ -619,11 +628,14 @@ def visible_message_chunks(membership: Membership, *, chunk: int = 500) -> Itera
     )
     after = membership.cleared_seq
     while True:
-        rows = list(messages.filter(seq__gt=after).order_by("seq")[:chunk])
+        # Typed as handed out: both attributes are set below, before the rows leave.
+        rows = cast(
+            "list[ExportMessage]", list(messages.filter(seq__gt=after).order_by("seq")[:chunk])
+        )
         if not rows:
             return
         ids = [m.pk for m in rows]
-        files: dict[int, list[Attachment]] = {}
+        files: dict[int | None, list[Attachment]] = {}  # message_id is nullable, never None here
         for attachment in Attachment.objects.filter(message_id__in=ids).order_by("id"):
             files.setdefault(attachment.message_id, []).append(attachment)
         reactions: dict[int, list[Reaction]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 from django.http import Http404
 
@@ -23,18 +23,11 @@ from social import selectors as social
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-    from django_stubs_ext import WithAnnotations
 
     from accounts.models import Avatar, User
-    from chats.models import Attachment, Chat, Membership, Message, Reaction
+    from chats.models import Attachment, Chat, Membership
+    from chats.selectors import ExportMessage
     from social.models import Comment, Post, Reply, Topic
-
-    class _MessageFiles(TypedDict):
-        export_attachments: list[Attachment]
-        export_reactions: list[Reaction]
-
-    # A message as visible_message_chunks hands it out, with its files and reactions.
-    ExportMessage = WithAnnotations[Message, _MessageFiles]
 
 EXPORTS_LISTED = 20
 

@@ -29,7 +29,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -93,7 +93,7 @@ def decode_image(
 
     Raises ValidationError (codes: empty, too_large, too_many_pixels, not_an_image).
     """
-    limit = settings.IMAGE_MAX_BYTES if max_bytes is _UNSET else max_bytes
+    limit = settings.IMAGE_MAX_BYTES if max_bytes is _UNSET else cast("int | None", max_bytes)
     size = getattr(uploaded_file, "size", None)
     if size is None:
         uploaded_file.seek(0, io.SEEK_END)
@@ -265,7 +265,7 @@ def _encode(picture: Image.Image, output_format: str, quality: int, icc: bytes |
     # the new file: start from empty metadata. A fresh encode writes only the pixels (and the
     # colour profile): no EXIF, no comments.
     picture.info = {}
-    options: dict = {"icc_profile": icc} if icc else {}
+    options: dict[str, Any] = {"icc_profile": icc} if icc else {}
     if output_format in ("JPEG", "WEBP"):
         options["quality"] = quality
     if output_format == "JPEG":

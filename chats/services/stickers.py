@@ -12,13 +12,13 @@ from messenger.images import reencode_image
 from messenger.storage import delete_files
 
 if TYPE_CHECKING:
-    from messenger.images import EncodedImage
+    from messenger.images import RenderedImage
 
 
 STICKER_SIDE = 512
 
 
-def sticker_image(upload: IO[bytes]) -> EncodedImage:
+def sticker_image(upload: IO[bytes]) -> RenderedImage:
     """A sticker picture checked and re-encoded as WebP with transparency, at most 512 px a
     side, without metadata. ValidationError if it is not a usable image."""
 
