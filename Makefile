@@ -40,8 +40,9 @@ test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite against a throwaway PostgreSQL and Redis (bin/with-services starts and stops them).
-# One process: the fault tests stop and restart that Redis, which would cut a second worker off.
-SERVICES_WORKERS ?= 1
+# Two processes, like `make test`: each has its own database and Redis prefix and database, and
+# the fault tests that stop Redis stop one of their own (tests/realtime/conftest.py: own_redis).
+SERVICES_WORKERS ?= 2
 test-services: install
 	bin/with-services $(PY) -m pytest -n $(SERVICES_WORKERS) $(PYTEST_ARGS)
 

@@ -1,11 +1,11 @@
-"""Helpers of the fault tests: worker processes, a Redis restart, and a chat client that keeps
-an outbox and catches up with `sync` the way the browser does (static/js/socket.js)."""
+"""Helpers of the fault tests: worker processes, a Redis of their own to restart, and a chat
+client that keeps an outbox and catches up with `sync` the way the browser does
+(static/js/socket.js)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import urllib.error
 import urllib.request
@@ -16,7 +16,7 @@ from pathlib import Path
 import websockets
 from django.conf import settings
 
-from tests.conftest import ROOT, LiveServer, session_cookie_for
+from tests.conftest import ROOT, LiveServer, free_port, session_cookie_for
 
 # Fast senders: the default per-socket rate limit (20/s) would make a 2,000 message stream
 # take minutes; the limit itself is tested in tests/realtime/test_hub.py.
@@ -43,25 +43,50 @@ def health(server: LiveServer) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def redis_port() -> int:
-    return int(os.environ["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+class OwnRedis:
+    """A throwaway Redis of one fault test (bin/redis-up on a free port, files in its own
+    folder). A test that stops Redis stops this one, never the Redis of bin/with-services that
+    the other test processes share; give its `url` to the servers the test starts."""
 
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.port = 0
+        for _attempt in range(3):  # the free port may be taken before redis-server binds it
+            self.port = free_port()
+            if self._up().returncode == 0 and self._serves_this_directory():
+                return
+        raise RuntimeError(f"redis-server did not start; see {directory / 'redis.log'}")
 
-def redis_stop(port: int) -> Path:
-    """Shut the Redis of bin/with-services down (no save); return its directory for redis_start."""
-    directory = subprocess.run(
-        ["redis-cli", "-p", str(port), "config", "get", "dir"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[1]
-    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True)
-    return Path(directory)
+    def _serves_this_directory(self) -> bool:
+        """The Redis answering on the port is this one, not another process's."""
+        answer = subprocess.run(
+            ["redis-cli", "-p", str(self.port), "config", "get", "dir"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        return answer[1:] == [str(self.directory.resolve())]
 
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
 
-def redis_start(port: int, directory: Path) -> None:
-    """Start Redis again with the same arguments as bin/with-services."""
-    subprocess.run([str(ROOT / "bin" / "redis-up"), str(port), str(directory)], check=True)
+    def _up(self) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(ROOT / "bin" / "redis-up"), str(self.port), str(self.directory)],
+            capture_output=True,
+        )
+
+    def stop(self) -> None:
+        """Shut it down without saving, as losing the broker would."""
+        subprocess.run(
+            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True
+        )
+
+    def start(self) -> None:
+        """Start it again on the same port and folder; return once it answers."""
+        result = self._up()
+        assert result.returncode == 0, result.stderr.decode()
 
 
 async def wait_until(predicate, timeout: float, what: str) -> None:

@@ -29,9 +29,6 @@ from tests.realtime.faults import (
     FAST_SENDERS,
     Device,
     health,
-    redis_port,
-    redis_start,
-    redis_stop,
     stop_server,
     wait_until,
 )
@@ -63,13 +60,14 @@ def http(server, method: str, path: str, body=None, token: str | None = None):
 
 
 @pytest.fixture
-def worker(transactional_db, smtp_sink):
-    server = start_asgi_server(smtp_sink, extra_env=FAST_SENDERS)
+def worker(transactional_db, smtp_sink, own_redis):
+    """A uvicorn worker on this test's own Redis (`own_redis`, which the test stops)."""
+    server = start_asgi_server(smtp_sink, extra_env={**FAST_SENDERS, "REDIS_URL": own_redis.url})
     yield server
     stop_server(server)
 
 
-def test_rest_and_new_sockets_work_while_redis_is_down(worker):
+def test_rest_and_new_sockets_work_while_redis_is_down(worker, own_redis):
     """Redis is stopped while a tab streams messages; during the outage REST writes, API
     errors, a new socket and the open sockets all behave; after Redis returns live delivery
     resumes and every tab holds every message once after `sync`."""
@@ -79,7 +77,6 @@ def test_rest_and_new_sockets_work_while_redis_is_down(worker):
     stranger_token = login_tokens(stranger).access
     anna_tab = Device.for_user(anna, chat.pk, worker, "anna")
     vera_tab = Device.for_user(vera, chat.pk, worker, "vera")  # opens during the outage
-    port = redis_port()
     seen: dict = {}
 
     def rest_send(token: str, chat_id: int, text: str):
@@ -88,7 +85,7 @@ def test_rest_and_new_sockets_work_while_redis_is_down(worker):
 
     async def outage():
         await wait_until(lambda: len(anna_tab.acked) >= 20, 60, "anna's stream under way")
-        directory = await asyncio.to_thread(redis_stop, port)
+        await asyncio.to_thread(own_redis.stop)
         seen["health_down"] = await asyncio.to_thread(health, worker)
         acked_before = len(anna_tab.acked)
         # REST: a write is stored and answered; refusals and unknown paths are JSON.
@@ -111,7 +108,7 @@ def test_rest_and_new_sockets_work_while_redis_is_down(worker):
         await vera_tab.wait_outbox_empty()
         await wait_until(lambda: len(anna_tab.acked) >= acked_before + 20, 60, "acks while down")
         seen["alive_during"] = (anna_tab.alive, vera_tab.alive)
-        await asyncio.to_thread(redis_start, port, directory)
+        await asyncio.to_thread(own_redis.start)
         seen["redis_back_at"] = time.monotonic()
         deadline = time.monotonic() + 30
         while (await asyncio.to_thread(health, worker))[0] != 200 and time.monotonic() < deadline:

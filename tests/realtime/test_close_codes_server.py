@@ -37,8 +37,10 @@ class Server:
         self.host = "127.0.0.1"
 
 
-@pytest.fixture(params=["uvicorn", "daphne"])
-def server(request, transactional_db):
+@pytest.fixture(scope="module", params=["uvicorn", "daphne"])
+def _server_process(request, django_db_setup):
+    """One server of each kind for the module's tests (a start costs seconds of CPU; the
+    tests only open sockets, and each brings its own committed data via `server`)."""
     port = free_port()
     if request.param == "uvicorn":
         command = [sys.executable, "-m", "uvicorn", "messenger.asgi:application",
@@ -75,6 +77,12 @@ def server(request, transactional_db):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture
+def server(_server_process, transactional_db):
+    """The running server of this kind, with committed data visible to it."""
+    return _server_process
 
 
 async def close_code(ws) -> int:

@@ -21,9 +21,6 @@ from tests.realtime.faults import (
     FAST_SENDERS,
     Device,
     health,
-    redis_port,
-    redis_start,
-    redis_stop,
     stop_server,
     terminate_backends,
     wait_until,
@@ -211,21 +208,21 @@ async def first_live_delivery(sender: Device, receiver: Device, timeout: float =
     raise AssertionError(f"no live delivery {sender.name} → {receiver.name} in {timeout} s")
 
 
-def test_redis_restart_mid_stream_loses_no_acknowledged_message(start_workers):
-    """Redis is shut down and started again while four tabs on two workers stream messages.
-    While it is down the workers' /healthz says the channel layer is down and sends are still
-    stored and acknowledged (live delivery pauses); once it is back /healthz recovers, the
-    workers' subscriptions are live again (a message from worker A reaches worker B without
-    sync), and after sync every tab holds every message exactly once, seqs without gaps."""
+def test_redis_restart_mid_stream_loses_no_acknowledged_message(start_workers, own_redis):
+    """The workers' Redis (their own, not the shared one) is shut down and started again
+    while four tabs on two workers stream messages. While it is down the workers' /healthz
+    says the channel layer is down and sends are still stored and acknowledged (live delivery
+    pauses); once it is back /healthz recovers, the workers' subscriptions are live again (a
+    message from worker A reaches worker B without sync), and after sync every tab holds
+    every message exactly once, seqs without gaps."""
     total = 200
-    a, b = start_workers(2)
+    a, b = start_workers(2, REDIS_URL=own_redis.url)
     chat, users = chat_of(2)
     devices = [
         Device.for_user(user, chat.pk, server, f"{user.username}@{index}")
         for index, server in enumerate((a, b))
         for user in users
     ]
-    port = redis_port()
     outage: dict = {}
 
     def acked() -> int:
@@ -233,13 +230,13 @@ def test_redis_restart_mid_stream_loses_no_acknowledged_message(start_workers):
 
     async def restart_redis():
         await wait_until(lambda: acked() >= total // 4, 60, "a quarter acknowledged")
-        directory = await asyncio.to_thread(redis_stop, port)
+        await asyncio.to_thread(own_redis.stop)
         outage["acked_before"] = acked()
         outage["health_down"] = await asyncio.to_thread(health, a)
         await wait_until(lambda: acked() >= outage["acked_before"] + 20, 60, "sends while down")
         await asyncio.sleep(3)  # down across several of the layer's reconnect attempts
         outage["acked_during"] = acked() - outage["acked_before"]
-        await asyncio.to_thread(redis_start, port, directory)
+        await asyncio.to_thread(own_redis.start)
         deadline = time.monotonic() + 30
         while (await asyncio.to_thread(health, a))[0] != 200 and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
