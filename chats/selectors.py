@@ -44,14 +44,43 @@ MESSAGE_FRAMES = frozenset(
 
 
 # -- access -----------------------------------------------------------------------------------
+def dialog_key_of(user_a_id: int, user_b_id: int) -> str:
+    """`Chat.dialog_key` of the dialog between two people."""
+    low, high = sorted((user_a_id, user_b_id))
+    return f"{low}:{high}"
+
+
+def blocked_dialog_keys(user: User) -> list[str]:
+    """Dialog keys of `user`'s dialogs with people they blocked or were blocked by.
+
+    The block rule for dialogs: while either blocks the other, their dialog does not exist for
+    either of them (no list row, no history, no unread count, no frame, no file); lifting the
+    block brings it back as it was. Groups are not affected (docs/security.md)."""
+    if not user.is_authenticated:
+        return []
+    return [dialog_key_of(user.pk, other) for other in blocked_user_ids(user)]
+
+
+def dialog_is_blocked(chat: Chat) -> bool:
+    """True if `chat` is a dialog whose two people are under a block (either way)."""
+    if chat.is_group or not chat.dialog_key:
+        return False
+    first, second = (int(part) for part in chat.dialog_key.split(":"))
+    return is_blocked_between(first, second)
+
+
 def membership_get(user: User, chat_id: int) -> Membership:
-    """The user's membership of chat `chat_id` (with the chat); Http404 if none or anonymous."""
+    """The user's membership of chat `chat_id` (with the chat); Http404 if none, anonymous,
+    or a dialog with someone either of them blocked."""
     if not user.is_authenticated:
         raise Http404
     try:
-        return Membership.objects.select_related("chat").get(chat_id=chat_id, user=user)
+        membership = Membership.objects.select_related("chat").get(chat_id=chat_id, user=user)
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    if dialog_is_blocked(membership.chat):
+        raise Http404
+    return membership
 
 
 def chat_get_for_user(user: User, chat_id: int) -> Chat:
@@ -116,6 +145,9 @@ def message_get_for_user(
         )
         .annotate(floor=F("chat__memberships__cleared_seq"))
     )
+    blocked = blocked_dialog_keys(user)
+    if blocked:
+        rows = rows.exclude(chat__dialog_key__in=blocked)
     if not deleted:
         rows = rows.filter(deleted_at__isnull=True)
     if not hidden:
@@ -148,7 +180,8 @@ def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
         raise Http404
     hidden = MessageHide.objects.filter(user=user, message_id=OuterRef("message_id"))
     attachment = (
-        Attachment.objects.filter(
+        Attachment.objects.exclude(chat__dialog_key__in=blocked_dialog_keys(user))
+        .filter(
             # One filter(): the membership and its floor are the same joined row.
             Q(
                 message__isnull=False,
@@ -223,6 +256,7 @@ def chat_list_for(
             ~Q(chat__kind=Chat.Kind.DIALOG, chat__last_message__isnull=True)
             | Q(chat__created_by=user)
         )
+        .exclude(chat__dialog_key__in=blocked_dialog_keys(user))
         .order_by("-chat__last_activity_at", "-chat_id")
     )
     if after_id is not None:
@@ -313,6 +347,7 @@ def unread_total(user: User) -> int:
         )
         .exclude(sender_id=user.pk)
         .exclude(_hidden_for(user))
+        .exclude(chat__dialog_key__in=blocked_dialog_keys(user))
         .count()
     )
 
@@ -322,10 +357,13 @@ def visible_messages(
     membership: Membership, *, queryset: QuerySet[Message] | None = None
 ) -> QuerySet[Message]:
     """The messages of the membership's chat its member may see: above their history floor,
-    not deleted for them (those deleted for everyone stay, as tombstones). The rule for lists
-    of messages (history, exports), as `message_get_for_user` is for one."""
+    not deleted for them (those deleted for everyone stay, as tombstones), none of a dialog
+    under a block. The rule for lists of messages (history, exports), as
+    `message_get_for_user` is for one."""
     hidden = MessageHide.objects.filter(user_id=membership.user_id, message_id=OuterRef("pk"))
     rows = Message.objects.all() if queryset is None else queryset
+    if dialog_is_blocked(membership.chat):
+        return rows.none()
     return rows.filter(chat_id=membership.chat_id, seq__gt=membership.cleared_seq).exclude(
         Exists(hidden)
     )
@@ -481,9 +519,9 @@ def sync_for(user: User, wanted: dict[int, int]) -> dict[str, events.SyncChatRes
     result: dict[str, events.SyncChatResult] = {}
     memberships = {
         m.chat_id: m
-        for m in Membership.objects.filter(user=user, chat_id__in=list(wanted)).select_related(
-            "chat"
-        )
+        for m in Membership.objects.filter(user=user, chat_id__in=list(wanted))
+        .exclude(chat__dialog_key__in=blocked_dialog_keys(user))
+        .select_related("chat")
     }
     for chat_id, since in wanted.items():
         membership = memberships.get(chat_id)
