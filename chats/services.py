@@ -62,6 +62,7 @@ from chats.selectors import (
     message_get_for_user,
     sticker_get_offered,
 )
+from chats.system_lines import system_line_add
 from messenger.images import reencode_image
 from messenger.realtime import publish
 from messenger.tasks.kit import enqueue_on_commit
@@ -340,6 +341,12 @@ def group_rename(*, actor: User, chat: Chat, title: str) -> Chat:
             data={"title": title, "avatar": events.chat_avatar_url(chat)},
         )
         _publish_to_members(chat, events.chat_updated(chat, seq=seq, by=actor.pk))
+        _publish_to_members(
+            chat,
+            system_line_add(
+                chat=chat, seq=_take_seq(chat), kind="renamed", actor=actor, title=title
+            ),
+        )
     return chat
 
 
@@ -411,6 +418,12 @@ def chat_members_add(*, actor: User, chat: Chat, users: Sequence[User]) -> list[
                     chat_id=chat.pk, seq=seq, user=person, role=Role.MEMBER, by=actor.pk
                 ),
             )
+            _publish_to_members(
+                chat,
+                system_line_add(
+                    chat=chat, seq=_take_seq(chat), kind="added", actor=actor, target=person
+                ),
+            )
         hooks.members_added(actor=actor, chat=chat, users=users)
     return added
 
@@ -430,6 +443,16 @@ def _remove_member(chat: Chat, membership: Membership, *, actor: User, left: boo
         chat_id=chat.pk, seq=seq, user_id=person_id, by=actor.pk, left=left
     )
     _publish_to_members(chat, frame, also=[person_id])
+    _publish_to_members(
+        chat,
+        system_line_add(
+            chat=chat,
+            seq=_take_seq(chat),
+            kind="left" if left else "removed",
+            actor=actor,
+            target=membership.user,
+        ),
+    )
 
 
 def chat_member_remove(*, actor: User, chat: Chat, user: User, reason: str = "") -> None:
@@ -482,6 +505,12 @@ def chat_member_set_role(*, actor: User, chat: Chat, user: User, role: str) -> M
                 chat_id=chat.pk, seq=seq, user_id=user.pk, role=role, by=actor.pk
             ),
         )
+        _publish_to_members(
+            chat,
+            system_line_add(
+                chat=chat, seq=_take_seq(chat), kind="role", actor=actor, target=user, role=role
+            ),
+        )
     return target
 
 
@@ -516,6 +545,17 @@ def chat_leave(*, user: User, chat: Chat) -> None:
                 chat,
                 events.member_updated(
                     chat_id=chat.pk, seq=seq, user_id=heir.user_id, role=Role.OWNER, by=user.pk
+                ),
+            )
+            _publish_to_members(
+                chat,
+                system_line_add(
+                    chat=chat,
+                    seq=_take_seq(chat),
+                    kind="role",
+                    actor=user,
+                    target=heir.user,
+                    role=Role.OWNER,
                 ),
             )
         membership.user = user
