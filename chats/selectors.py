@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from accounts.models import Block
 from accounts.models import User as UserModel
 from accounts.selectors import blocked_user_ids, is_blocked_between, online_user_ids
 from chats import events
@@ -67,6 +68,17 @@ def dialog_is_blocked(chat: Chat) -> bool:
         return False
     first, second = (int(part) for part in chat.dialog_key.split(":"))
     return is_blocked_between(first, second)
+
+
+def _dialog_under_block(user: User) -> Exists:
+    """For a membership row of `user` (the outer query): a block stands between `user` and
+    another member of its chat; `blocked_dialog_keys` in SQL, so a list costs no extra query."""
+    return Exists(
+        Block.objects.filter(
+            Q(blocker_id=user.pk, blocked__chat_memberships__chat_id=OuterRef("chat_id"))
+            | Q(blocked_id=user.pk, blocker__chat_memberships__chat_id=OuterRef("chat_id"))
+        )
+    )
 
 
 def membership_get(user: User, chat_id: int) -> Membership:
@@ -214,6 +226,8 @@ class ChatRow:
     unread: int
     online: bool
     preview: Message | None
+    # The kind of the preview's first file ("voice", "circle", ...) when it has no text.
+    preview_file_kind: str | None = None
 
     @property
     def id(self) -> int:
@@ -231,6 +245,7 @@ def _unread_subquery(user: User) -> Subquery:
             chat_id=OuterRef("chat_id"),
             seq__gt=OuterRef("last_read_seq"),
             deleted_at__isnull=True,
+            system__isnull=True,
         )
         .exclude(sender_id=user.pk)
         .exclude(_hidden_for(user))
@@ -256,7 +271,7 @@ def chat_list_for(
             ~Q(chat__kind=Chat.Kind.DIALOG, chat__last_message__isnull=True)
             | Q(chat__created_by=user)
         )
-        .exclude(chat__dialog_key__in=blocked_dialog_keys(user))
+        .exclude(_dialog_under_block(user), chat__kind=Chat.Kind.DIALOG)
         .order_by("-chat__last_activity_at", "-chat_id")
     )
     if after_id is not None:
@@ -300,6 +315,19 @@ def _chat_rows(user: User, memberships: list[Membership], *, q: str = "") -> lis
         .select_related("user")
     }
     online = online_user_ids([u.pk for u in others.values()]) if others else set()
+    textless = [
+        m.chat.last_message_id
+        for m in memberships
+        if m.chat.last_message_id and not m.chat.last_message.text
+    ]
+    file_kinds: dict[int, str] = {}
+    if textless:
+        for message_id, kind in (
+            Attachment.objects.filter(message_id__in=textless)
+            .order_by("-id")
+            .values_list("message_id", "kind")
+        ):
+            file_kinds[message_id] = kind  # ascending ids win: the first file's kind
     rows = []
     needle = q.strip().casefold()
     for membership in memberships:
@@ -328,6 +356,7 @@ def _chat_rows(user: User, memberships: list[Membership], *, q: str = "") -> lis
                 unread=membership.unread,
                 online=person is not None and person.pk in online,
                 preview=preview,
+                preview_file_kind=file_kinds.get(preview.pk) if preview is not None else None,
             )
         )
     return rows
@@ -344,6 +373,7 @@ def unread_total(user: User) -> int:
             chat__memberships__muted=False,
             seq__gt=F("chat__memberships__last_read_seq"),
             deleted_at__isnull=True,
+            system__isnull=True,
         )
         .exclude(sender_id=user.pk)
         .exclude(_hidden_for(user))
