@@ -31,6 +31,17 @@ class FriendshipNew(TypedDict):
     friend: UserBrief
 
 
+class FriendshipRemoved(TypedDict):
+    type: str  # "friendship.removed"
+    friend: int  # the id of the person who is no longer a friend
+
+
+class PostNew(TypedDict):
+    type: str  # "post.new"
+    post: int
+    author: UserBrief
+
+
 def user_brief(user: User) -> UserBrief:
     return {
         "id": user.pk,
@@ -54,6 +65,14 @@ def friend_request_count(*, incoming: int) -> FriendRequestCount:
 
 def friendship_new(*, friend: User) -> FriendshipNew:
     return {"type": "friendship.new", "friend": user_brief(friend)}
+
+
+def friendship_removed(*, friend_id: int) -> FriendshipRemoved:
+    return {"type": "friendship.removed", "friend": friend_id}
+
+
+def post_new(*, post_id: int, author: User) -> PostNew:
+    return {"type": "post.new", "post": post_id, "author": user_brief(author)}
 
 
 # -- posts --------------------------------------------------------------------------------------

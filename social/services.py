@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.selectors import blocked_user_ids, is_blocked_between
 from messenger.realtime import publish
-from social import events, hooks, selectors
+from social import events, hooks, live, selectors
 from social.images import ProcessedImage, reencode_image
 from social.models import (
     COMMENT_TEXT_MAX,
@@ -133,6 +133,7 @@ def friendship_remove(*, user: User, friend: User) -> None:
         if not deleted:
             raise Http404
         Friendship.objects.filter(user=friend, friend=user).delete()
+        live.friendship_ended(user, friend)
 
 
 # -- posts, likes, comments ---------------------------------------------------------------------
@@ -239,6 +240,7 @@ def post_create(*, author: User, text: str, audience: str, photos: Sequence = ()
     with transaction.atomic():
         post = Post.objects.create(author=author, text=text, audience=audience)
         PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
+        live.post_published(post)
     return post
 
 

@@ -1,0 +1,36 @@
+"""Live frames about the friend graph and new posts, registered by the services after a commit.
+
+Kept apart from `social/services.py` so each service adds one call: a friend's new post (the
+feed's "new posts" pill) and an ended friendship (the friends lists of both people).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from messenger.realtime import publish
+from social import events, selectors
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from social.models import Post
+
+
+def post_published(post: Post) -> None:
+    """Once the transaction commits, tell everyone who gets events about `post` (the author's
+    friends, never across a block) except its author that it was published."""
+    recipients = selectors.post_event_recipients(post, actor=post.author) - {post.author_id}
+    frame = events.post_new(post_id=post.pk, author=post.author)
+    transaction.on_commit(lambda: publish(frame, recipients))
+
+
+def friendship_ended(user: User, friend: User) -> None:
+    """Once the transaction commits, tell both people that they are no longer friends."""
+
+    def announce() -> None:
+        publish(events.friendship_removed(friend_id=friend.pk), [user.pk])
+        publish(events.friendship_removed(friend_id=user.pk), [friend.pk])
+
+    transaction.on_commit(announce)
