@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -191,11 +192,14 @@ def search_words(query: str) -> list[str]:
 
 
 def search_people(viewer: User, query: str) -> QuerySet[User]:
-    """People matching every word of `query` in first name, last name or username, or whose id
-    is `query`; case-insensitive in any script, blocked pairs never see each other.
+    """People with a verified email matching every word of `query` in first name, last name or
+    username, or whose id is `query`; case-insensitive in any script, blocked pairs never see
+    each other.
     ValidationError (for the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
     words = search_words(query)
-    people = visible_users(viewer).exclude(pk=viewer.pk)
+    # Accounts that never confirmed an email are not findable (they may be typos or spam).
+    verified = EmailAddress.objects.filter(user_id=OuterRef("pk"), verified=True)
+    people = visible_users(viewer).exclude(pk=viewer.pk).filter(Exists(verified))
     if not words:
         return people.none()
     matches = matching(people, words, "first_name", "last_name", "username")
