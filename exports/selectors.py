@@ -106,7 +106,7 @@ def chat_scopes_for(user: User) -> list[ChatScope]:
 
 def _visible(user: User, scope: ChatScope) -> QuerySet[Message]:
     # The chats app's rule: above the requester's history floor, not deleted for them.
-    return visible_messages(scope.membership)
+    return visible_messages(scope.membership).filter(system__isnull=True)  # no system lines
 
 
 def visible_message_count(user: User, scope: ChatScope) -> int:

@@ -184,6 +184,8 @@ async def test_removed_member_can_no_longer_send_nor_receive(room):
     owner, member = peers["owner"].user, peers["member"].user
     await db(services.chat_member_remove)(actor=owner, chat=chat, user=member)
     got = await delivered(peers, "member.removed", MEMBERS)
+    line = await delivered(peers, "message.new", MEMBERS - {"member", "member2"})  # the system line
+    assert line["owner"]["message"]["system"]["kind"] == "removed"
     assert got["member"]["user"] == member.pk
     before = await db(snapshot)(chat.pk)
     await peers["member"].send(
@@ -249,7 +251,8 @@ async def test_repeated_client_id_is_acked_with_the_original_and_not_delivered_a
     assert second["message"] == first["message"]
     for peer in peers.values():
         assert await peer.received_nothing()
-    assert await db(Message.objects.count)() == 1
+    # Not counting the system lines of the group's setting up.
+    assert await db(Message.objects.filter(system__isnull=True).count)() == 1
 
 
 # -- message.edit -----------------------------------------------------------------------------
@@ -283,6 +286,7 @@ async def test_edit_by_removed_member_is_refused(room):
     message = await post(peers, chat, "member", text="mine")
     await db(services.chat_member_remove)(actor=peers["owner"].user, chat=chat, user=member)
     await delivered(peers, "member.removed", MEMBERS)
+    await delivered(peers, "message.new", MEMBERS - {"member", "member2"})  # the system line
     before = await db(snapshot)(chat.pk)
     await peers["member"].send({"type": "message.edit", "message": message.pk, "text": "edit"})
     await refused(peers["member"], peers, "not_found")
@@ -519,6 +523,7 @@ async def test_every_frame_from_outside_the_chat_is_refused(room, frame_type, wh
     if who == "removed member":
         await db(services.chat_member_remove)(actor=peers["owner"].user, chat=chat, user=member)
         await delivered(peers, "member.removed", MEMBERS)
+        await delivered(peers, "message.new", MEMBERS - {"member", "member2"})  # the system line
         actor = peers["member"]
     before = await db(snapshot)(chat.pk)
     await actor.send(frame_for(frame_type, chat.pk, message.pk))
