@@ -23,6 +23,8 @@ DEMO_PEOPLE = [
     ("vera", "Вера", "Смирнова", "f", "Teacher of literature."),
     ("gleb", "Глеб", "Кузнецов", "m", "Photographer."),
     ("dina", "Dina", "Novak", "f", "Product designer."),
+    # New here: the one whose friend requests are still pending (nobody's friend yet).
+    ("egor", "Егор", "Соколов", "m", "Только что присоединился."),
 ]
 # Two colours per person for a generated demo picture (no photos ship with the code).
 DEMO_AVATAR_COLOURS = {
@@ -31,6 +33,7 @@ DEMO_AVATAR_COLOURS = {
     "vera": ((90, 60, 150), (230, 170, 220)),
     "gleb": ((40, 120, 80), (200, 230, 120)),
     "dina": ((200, 60, 110), (250, 220, 200)),
+    "egor": ((150, 100, 40), (240, 220, 170)),
 }
 
 

@@ -73,6 +73,7 @@ class MessagePayload(TypedDict):
     attachments: list[AttachmentPayload]
     sticker: StickerPayload | None
     call: dict[str, Any] | None  # {"state": "answered"|"missed"|"declined", "duration": seconds}
+    system: dict[str, Any] | None  # a group's system line (chats/system_lines.py), else null
     reactions: list[ReactionPayload]
     created_at: str
     edited_at: str | None
@@ -323,6 +324,7 @@ def message_payload(message: Message, *, floor: int = 0) -> MessagePayload:
         else [attachment_payload(a) for a in message.attachments.all()],
         "sticker": None if deleted else sticker_payload(message.sticker),
         "call": None if deleted else message.call,
+        "system": None if deleted else message.system,
         "reactions": [] if deleted else reactions_payload(reactions),
         "created_at": _iso(message.created_at),
         "edited_at": _iso(message.edited_at),

@@ -175,6 +175,9 @@ class Message(models.Model):
     )
     # A call record: {"state": "answered"|"missed"|"declined", "duration": seconds}.
     call = models.JSONField(_("call"), null=True, blank=True)
+    # A system line of a group (chats/system_lines.py): {"kind": ..., "actor": {...}, ...}.
+    # Stored as data and put into words by each reader's client, in the reader's language.
+    system = models.JSONField(_("system line"), null=True, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from accounts.models import Block
 from accounts.models import User as UserModel
 from accounts.selectors import blocked_user_ids, is_blocked_between, online_user_ids
 from chats import events
@@ -61,14 +62,54 @@ MESSAGE_FRAMES = frozenset(
 
 
 # -- access -----------------------------------------------------------------------------------
+def dialog_key_of(user_a_id: int, user_b_id: int) -> str:
+    """`Chat.dialog_key` of the dialog between two people."""
+    low, high = sorted((user_a_id, user_b_id))
+    return f"{low}:{high}"
+
+
+def blocked_dialog_keys(user: User) -> list[str]:
+    """Dialog keys of `user`'s dialogs with people they blocked or were blocked by.
+
+    The block rule for dialogs: while either blocks the other, their dialog does not exist for
+    either of them (no list row, no history, no unread count, no frame, no file); lifting the
+    block brings it back as it was. Groups are not affected (docs/security.md)."""
+    if not user.is_authenticated:
+        return []
+    return [dialog_key_of(user.pk, other) for other in blocked_user_ids(user)]
+
+
+def dialog_is_blocked(chat: Chat) -> bool:
+    """True if `chat` is a dialog whose two people are under a block (either way)."""
+    if chat.is_group or not chat.dialog_key:
+        return False
+    first, second = (int(part) for part in chat.dialog_key.split(":"))
+    return is_blocked_between(first, second)
+
+
+def _dialog_under_block(user: User) -> Exists:
+    """For a membership row of `user` (the outer query): a block stands between `user` and
+    another member of its chat; `blocked_dialog_keys` in SQL, so a list costs no extra query."""
+    return Exists(
+        Block.objects.filter(
+            Q(blocker_id=user.pk, blocked__chat_memberships__chat_id=OuterRef("chat_id"))
+            | Q(blocked_id=user.pk, blocker__chat_memberships__chat_id=OuterRef("chat_id"))
+        )
+    )
+
+
 def membership_get(user: User | AnonymousUser, chat_id: int) -> Membership:
-    """The user's membership of chat `chat_id` (with the chat); Http404 if none or anonymous."""
+    """The user's membership of chat `chat_id` (with the chat); Http404 if none, anonymous,
+    or a dialog with someone either of them blocked."""
     if not user.is_authenticated:
         raise Http404
     try:
-        return Membership.objects.select_related("chat").get(chat_id=chat_id, user=user)
+        membership = Membership.objects.select_related("chat").get(chat_id=chat_id, user=user)
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    if dialog_is_blocked(membership.chat):
+        raise Http404
+    return membership
 
 
 def chat_get_for_user(user: User, chat_id: int) -> Chat:
@@ -154,6 +195,9 @@ def message_get_for_user(
         )
         .annotate(floor=F("chat__memberships__cleared_seq"))
     )
+    blocked = blocked_dialog_keys(user)
+    if blocked:
+        rows = rows.exclude(chat__dialog_key__in=blocked)
     if not deleted:
         rows = rows.filter(deleted_at__isnull=True)
     if not hidden:
@@ -186,7 +230,8 @@ def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
         raise Http404
     hidden = MessageHide.objects.filter(user=user, message_id=OuterRef("message_id"))
     attachment = (
-        Attachment.objects.filter(
+        Attachment.objects.exclude(chat__dialog_key__in=blocked_dialog_keys(user))
+        .filter(
             # One filter(): the membership and its floor are the same joined row.
             Q(
                 message__isnull=False,
@@ -219,6 +264,8 @@ class ChatRow:
     unread: int
     online: bool
     preview: Message | None
+    # The kind of the preview's first file ("voice", "circle", ...) when it has no text.
+    preview_file_kind: str | None = None
 
     @property
     def id(self) -> int:
@@ -236,6 +283,7 @@ def _unread_subquery(user: User) -> Coalesce:
             chat_id=OuterRef("chat_id"),
             seq__gt=OuterRef("last_read_seq"),
             deleted_at__isnull=True,
+            system__isnull=True,
         )
         .exclude(sender_id=user.pk)
         .exclude(_hidden_for(user))
@@ -261,6 +309,7 @@ def chat_list_for(
             ~Q(chat__kind=Chat.Kind.DIALOG, chat__last_message__isnull=True)
             | Q(chat__created_by=user)
         )
+        .exclude(_dialog_under_block(user), chat__kind=Chat.Kind.DIALOG)
         .order_by("-chat__last_activity_at", "-chat_id")
     )
     if after_id is not None:
@@ -304,6 +353,19 @@ def _chat_rows(user: User, memberships: list[MembershipRow], *, q: str = "") -> 
         .select_related("user")
     }
     online = online_user_ids([u.pk for u in others.values()]) if others else set()
+    textless = [
+        m.chat.last_message_id
+        for m in memberships
+        if m.chat.last_message_id and not m.chat.last_message.text
+    ]
+    file_kinds: dict[int, str] = {}
+    if textless:
+        for message_id, kind in (
+            Attachment.objects.filter(message_id__in=textless)
+            .order_by("-id")
+            .values_list("message_id", "kind")
+        ):
+            file_kinds[message_id] = kind  # ascending ids win: the first file's kind
     rows = []
     needle = q.strip().casefold()
     for membership in memberships:
@@ -332,6 +394,7 @@ def _chat_rows(user: User, memberships: list[MembershipRow], *, q: str = "") -> 
                 unread=membership.unread,
                 online=person is not None and person.pk in online,
                 preview=preview,
+                preview_file_kind=file_kinds.get(preview.pk) if preview is not None else None,
             )
         )
     return rows
@@ -348,9 +411,11 @@ def unread_total(user: User | AnonymousUser) -> int:
             chat__memberships__muted=False,
             seq__gt=F("chat__memberships__last_read_seq"),
             deleted_at__isnull=True,
+            system__isnull=True,
         )
         .exclude(sender_id=user.pk)
         .exclude(_hidden_for(user))
+        .exclude(chat__dialog_key__in=blocked_dialog_keys(user))
         .count()
     )
 
@@ -360,10 +425,13 @@ def visible_messages(
     membership: Membership, *, queryset: QuerySet[Message] | None = None
 ) -> QuerySet[Message]:
     """The messages of the membership's chat its member may see: above their history floor,
-    not deleted for them (those deleted for everyone stay, as tombstones). The rule for lists
-    of messages (history, exports), as `message_get_for_user` is for one."""
+    not deleted for them (those deleted for everyone stay, as tombstones), none of a dialog
+    under a block. The rule for lists of messages (history, exports), as
+    `message_get_for_user` is for one."""
     hidden = MessageHide.objects.filter(user_id=membership.user_id, message_id=OuterRef("pk"))
     rows = Message.objects.all() if queryset is None else queryset
+    if dialog_is_blocked(membership.chat):
+        return rows.none()
     return rows.filter(chat_id=membership.chat_id, seq__gt=membership.cleared_seq).exclude(
         Exists(hidden)
     )
@@ -523,9 +591,9 @@ def sync_for(user: User, wanted: dict[int, int]) -> dict[str, events.SyncChatRes
     result: dict[str, events.SyncChatResult] = {}
     memberships = {
         m.chat_id: m
-        for m in Membership.objects.filter(user=user, chat_id__in=list(wanted)).select_related(
-            "chat"
-        )
+        for m in Membership.objects.filter(user=user, chat_id__in=list(wanted))
+        .exclude(chat__dialog_key__in=blocked_dialog_keys(user))
+        .select_related("chat")
     }
     for chat_id, since in wanted.items():
         membership = memberships.get(chat_id)
@@ -623,8 +691,11 @@ def visible_message_chunks(
     """The messages of the membership's chat its member may see (`visible_messages`), oldest
     first, `chunk` at a time (keyset pages on (chat, seq)), each message with
     `export_attachments` and `export_reactions`: three queries per chunk, however long the chat."""
-    messages = visible_messages(membership).select_related(
-        "sender", "reply_to", "reply_to__sender", "sticker"
+    # Archives hold what people wrote: a group's system lines stay out.
+    messages = (
+        visible_messages(membership)
+        .filter(system__isnull=True)
+        .select_related("sender", "reply_to", "reply_to__sender", "sticker")
     )
     after = membership.cleared_seq
     while True:

@@ -81,6 +81,10 @@ def _sql() -> dict[str, str]:
     every connection of the backend)."""
     chat, membership, message = _table(Chat), _table(Membership), _table(Message)
     block = _table(Block)
+    user_model = get_user_model()
+    user = connection.ops.quote_name(user_model._meta.db_table)
+    user_id = connection.ops.quote_name(user_model._meta.pk.column)
+    user_active = connection.ops.quote_name(user_model._meta.get_field("is_active").column)
     c, m, g, b = (
         lambda f: _column(Chat, f),
         lambda f: _column(Membership, f),
@@ -103,9 +107,12 @@ def _sql() -> dict[str, str]:
             f"UPDATE {chat} SET {c('last_seq')} = {c('last_seq')} + 1 WHERE {c('id')} = %s "
             f"RETURNING {c('last_seq')}, {c('kind')}, {c('dialog_key')}"
         ),
+        # Also true when the other person's account is deleted or deactivated: nobody reads
+        # a dialog with them any more, so it takes no new messages either.
         "blocked": (
-            f"EXISTS(SELECT 1 FROM {block} WHERE ({b('blocker')} = %s AND {b('blocked')} = %s) "
-            f"OR ({b('blocker')} = %s AND {b('blocked')} = %s))"
+            f"(EXISTS(SELECT 1 FROM {block} WHERE ({b('blocker')} = %s AND {b('blocked')} = %s) "
+            f"OR ({b('blocker')} = %s AND {b('blocked')} = %s)) "
+            f"OR EXISTS(SELECT 1 FROM {user} WHERE {user_id} = %s AND NOT {user_active}))"
         ),
         "insert_message": f"{insert_message} RETURNING {g('id')}",
         "set_last_message": f"UPDATE {chat} SET {last_message}",
@@ -253,12 +260,13 @@ def _roster_statement():
 
 def roster(chat_id: int, sender_id: int, partner_id: int | None) -> Roster:
     """The chat's members with their history floors, the sender's current row if they are
-    one, and (in a dialog, with `partner_id`) whether the two blocked one another: what a
+    one, and (in a dialog, with `partner_id`) whether the two blocked one another or the
+    partner's account is deleted or deactivated: what a
     send checks and whom its frames go to, in one query."""
     wrapper, (sql, attnames, converters) = _roster_statement()
     other = partner_id if partner_id is not None else sender_id  # nobody blocks themselves
     with _cursor() as cursor:
-        cursor.execute(sql, [sender_id, other, other, sender_id, sender_id, chat_id])
+        cursor.execute(sql, [sender_id, other, other, sender_id, other, sender_id, chat_id])
         rows = cursor.fetchall()
     members, author, blocked = [], None, False
     for membership_id, user_id, floor, is_blocked, *user_values in rows:

@@ -31,6 +31,7 @@ from chats.forms import (
     MembersAddForm,
 )
 from chats.models import Attachment, Membership
+from chats.system_lines import system_line_strings
 from messenger.private_files import serve_private_file, session_or_token
 
 # Served inline (shown in the page); every other type is a download.
@@ -55,6 +56,7 @@ INLINE_TYPES = {
 def chat_strings() -> dict[str, str]:
     """Texts the chat page's script shows, translated here (no JavaScript catalogue)."""
     return {
+        **system_line_strings(),
         "edited": _("edited"),
         "deleted": _("Message deleted"),
         "deleted_user": _("Deleted user"),

@@ -105,7 +105,8 @@ def chat_scopes_for(user: User) -> list[ChatScope]:
 
 def visible_message_count(user: User, scope: ChatScope) -> int:
     # The chats app's rule: above the requester's history floor, not deleted for them.
-    return chats.visible_messages(scope.membership).count()
+    # System lines stay out of archives (chats.selectors.visible_message_chunks).
+    return chats.visible_messages(scope.membership).filter(system__isnull=True).count()
 
 
 def visible_message_chunks(

@@ -309,7 +309,7 @@ def digest_send(*, user: User) -> int:
             "%(count)d unread notification", "%(count)d unread notifications", len(rows)
         ) % {"count": len(rows)}
         mail = EmailMultiAlternatives(
-            subject=f"[Beseda] {subject}",
+            subject=f"[{settings.SITE_NAME}] {subject}",
             body=render_to_string("notifications/email/digest.txt", context),
             to=[user.email],
         )

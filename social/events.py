@@ -32,6 +32,17 @@ class FriendshipNew(TypedDict):
     friend: UserRef
 
 
+class FriendshipRemoved(TypedDict):
+    type: str  # "friendship.removed"
+    friend: int  # the id of the person who is no longer a friend
+
+
+class PostNew(TypedDict):
+    type: str  # "post.new"
+    post: int
+    author: UserRef
+
+
 def friend_request_new(*, request_id: int, from_user: User, incoming: int) -> FriendRequestNew:
     return {
         "type": "friend_request.new",
@@ -46,6 +57,14 @@ def friend_request_count(*, incoming: int) -> FriendRequestCount:
 
 def friendship_new(*, friend: User) -> FriendshipNew:
     return {"type": "friendship.new", "friend": user_ref(friend)}
+
+
+def friendship_removed(*, friend_id: int) -> FriendshipRemoved:
+    return {"type": "friendship.removed", "friend": friend_id}
+
+
+def post_new(*, post_id: int, author: User) -> PostNew:
+    return {"type": "post.new", "post": post_id, "author": user_ref(author)}
 
 
 # -- posts --------------------------------------------------------------------------------------

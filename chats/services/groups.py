@@ -38,8 +38,10 @@ from chats.services._kit import (
     _publish,
     _publish_to_members,
     _record,
+    _take_seq,
     logger,
 )
+from chats.system_lines import system_line_add
 from messenger.storage import delete_files, delete_files_on_commit
 from social.selectors import friend_ids
 
@@ -151,6 +153,12 @@ def group_rename(*, actor: User, chat: Chat, title: str) -> Chat:
             data={"title": title, "avatar": events.chat_avatar_url(chat)},
         )
         _publish_to_members(chat, events.chat_updated(chat, seq=seq, by=actor.pk))
+        _publish_to_members(
+            chat,
+            system_line_add(
+                chat=chat, seq=_take_seq(chat), kind="renamed", actor=actor, title=title
+            ),
+        )
     return chat
 
 
@@ -222,6 +230,12 @@ def chat_members_add(*, actor: User, chat: Chat, users: Sequence[User]) -> list[
                     chat_id=chat.pk, seq=seq, user=person, role=Role.MEMBER, by=actor.pk
                 ),
             )
+            _publish_to_members(
+                chat,
+                system_line_add(
+                    chat=chat, seq=_take_seq(chat), kind="added", actor=actor, target=person
+                ),
+            )
         hooks.members_added(actor=actor, chat=chat, users=users)
     return added
 
@@ -241,6 +255,16 @@ def _remove_member(chat: Chat, membership: Membership, *, actor: User, left: boo
         chat_id=chat.pk, seq=seq, user_id=person_id, by=actor.pk, left=left
     )
     _publish_to_members(chat, frame, also=[person_id])
+    _publish_to_members(
+        chat,
+        system_line_add(
+            chat=chat,
+            seq=_take_seq(chat),
+            kind="left" if left else "removed",
+            actor=actor,
+            target=membership.user,
+        ),
+    )
 
 
 def chat_member_remove(*, actor: User, chat: Chat, user: User, reason: str = "") -> None:
@@ -293,6 +317,12 @@ def chat_member_set_role(*, actor: User, chat: Chat, user: User, role: str) -> M
                 chat_id=chat.pk, seq=seq, user_id=user.pk, role=role, by=actor.pk
             ),
         )
+        _publish_to_members(
+            chat,
+            system_line_add(
+                chat=chat, seq=_take_seq(chat), kind="role", actor=actor, target=user, role=role
+            ),
+        )
     return target
 
 
@@ -327,6 +357,17 @@ def chat_leave(*, user: User, chat: Chat) -> None:
                 chat,
                 events.member_updated(
                     chat_id=chat.pk, seq=seq, user_id=heir.user_id, role=Role.OWNER, by=user.pk
+                ),
+            )
+            _publish_to_members(
+                chat,
+                system_line_add(
+                    chat=chat,
+                    seq=_take_seq(chat),
+                    kind="role",
+                    actor=user,
+                    target=heir.user,
+                    role=Role.OWNER,
                 ),
             )
         membership.user = user

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F, QuerySet
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from accounts.models import User
 from accounts.selectors import is_blocked_between, visible_users
@@ -147,11 +148,14 @@ def mutual_friends_of(viewer: User, person: User) -> QuerySet[User]:
 
 
 def search_people(viewer: User, query: str) -> QuerySet[User]:
-    """People matching every word of `query` in first name, last name or username, or whose id
-    is `query`; case-insensitive in any script, blocked pairs never see each other.
+    """People with a verified email matching every word of `query` in first name, last name or
+    username, or whose id is `query`; case-insensitive in any script, blocked pairs never see
+    each other.
     ValidationError (for the field "q") if the query is longer than SEARCH_MAX_LENGTH."""
     words = search_words(query)
-    people = visible_users(viewer).exclude(pk=viewer.pk)
+    # Accounts that never confirmed an email are not findable (they may be typos or spam).
+    verified = EmailAddress.objects.filter(user_id=OuterRef("pk"), verified=True)
+    people = visible_users(viewer).exclude(pk=viewer.pk).filter(Exists(verified))
     if not words:
         return people.none()
     matches = matching(people, words, "first_name", "last_name", "username")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import is_blocked_between
 from messenger.realtime import publish_on_commit
-from social import events, hooks
+from social import events, hooks, live
 from social.models import FriendRequest, Friendship
 from social.selectors import incoming_request_count
 
@@ -104,6 +104,7 @@ def friendship_remove(*, user: User, friend: User) -> None:
         if not deleted:
             raise Http404
         Friendship.objects.filter(user=friend, friend=user).delete()
+        live.friendship_ended(user, friend)
 
 
 def friendships_end_between(user_a_id: int, user_b_id: int) -> None:

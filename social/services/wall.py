@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.selectors import blocked_user_ids
 from messenger.realtime import Frame, publish_built_on_commit, publish_on_commit
 from messenger.storage import delete_files_on_commit
-from social import events, hooks, selectors, tasks
+from social import events, hooks, live, selectors, tasks
 from social.models import (
     COMMENT_TEXT_MAX,
     POST_PHOTOS_MAX,
@@ -76,6 +76,7 @@ def post_create(
         post = Post.objects.create(author=author, text=text, audience=audience)
         rows = PostPhoto.objects.bulk_create(_photo_rows(PostPhoto, processed, post=post))
         tasks.thumbnails_on_commit("post", rows)
+        live.post_published(post)
     return post
 
 

@@ -38,6 +38,14 @@ export function initCall({ chatId, partnerName, iceServers, strings: S }) {
     cam: $("call-cam"), screen: $("call-screen"), hangup: $("call-hangup"), close: $("call-close"),
   };
   const REF = `call-${chatId}`;
+  const videos = panel.querySelector(".call-videos");
+  // The running call's length, shown next to the status while the call is active.
+  const timer = document.createElement("time");
+  timer.className = "call-timer";
+  timer.id = "call-timer";
+  timer.hidden = true;
+  status.after(timer);
+  let tick = null;
 
   let phase = "idle"; // idle | prepare | outgoing | incoming | connecting | active
   let callId = null;
@@ -54,9 +62,21 @@ export function initCall({ chatId, partnerName, iceServers, strings: S }) {
   function send(type, extra = {}) { socket.send({ type, chat: chatId, call: callId, ...extra, ref: REF }); }
   function say(text) { status.textContent = text; }
 
+  function showTimer() {
+    const seconds = Math.floor((Date.now() - startedAt) / 1000);
+    timer.textContent = formatDuration(seconds);
+    timer.dateTime = `PT${seconds}S`;
+  }
+
   function show(which) {
     panel.hidden = phase === "idle";
     panel.dataset.phase = phase;
+    // Video areas only while there is (or is about to be) video: an ended call leaves a short
+    // status line with Close, not a black panel over the chat.
+    if (videos) videos.hidden = !["outgoing", "incoming", "connecting", "active"].includes(phase);
+    clearInterval(tick);
+    timer.hidden = phase !== "active";
+    if (phase === "active") { showTimer(); tick = setInterval(showTimer, 1000); }
     for (const [name, button] of Object.entries(buttons)) button.hidden = !which.includes(name);
   }
 
@@ -109,6 +129,7 @@ export function initCall({ chatId, partnerName, iceServers, strings: S }) {
     local.srcObject = null;
     pendingIce = [];
     callId = null;
+    devicesLine.textContent = "";
     setPhase(message ? "ended" : "idle", message ? ["close"] : []);
     panel.hidden = !message;
     if (message) say(message);

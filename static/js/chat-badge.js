@@ -26,7 +26,7 @@ function refresh() {
 }
 
 if (badge && me) {
-  socket.on("message.new", (frame) => { if (frame.message.sender?.id !== me) show(total + 1); });
+  socket.on("message.new", (frame) => { if (!frame.message.system && frame.message.sender?.id !== me) show(total + 1); });
   socket.on("read", (frame) => { if (frame.user === me) refresh(); });
   for (const type of ["open", "chat.deleted", "message.deleted"]) socket.on(type, refresh);
   socket.on("member.removed", (frame) => { if (frame.user === me) refresh(); });

@@ -28,9 +28,10 @@ function rowOf(chatId) { return rows.querySelector(`li[data-chat-id="${chatId}"]
 search.addEventListener("input", filter);
 
 socket.on("message.new", (frame) => {
+  const message = frame.message;
+  if (message.system) return; // a group's system line is no news: no preview, no unread
   const row = rowOf(frame.chat);
   if (!row) { refresh(); return; }
-  const message = frame.message;
   const preview = row.querySelector(".chat-row-preview");
   const author = message.sender?.id === me ? rows.dataset.you : (message.sender?.display_name || "");
   preview.textContent = `${author ? `${author}: ` : ""}${message.text || (message.call ? (message.call.state === "answered" ? "📞" : "📵") : message.sticker ? "🙂" : message.attachments?.[0]?.kind === "voice" ? "🎤" : message.attachments?.[0]?.kind === "circle" ? "📹" : "📎")}`.slice(0, 90);

@@ -213,7 +213,31 @@ function menuNode(message) {
   return menu;
 }
 
+// A group's system line (join, leave, removal, rename, role change): stored as data, put into
+// words here in the reader's language.
+const SYSTEM_TEXT = {
+  added: () => S.system_added, removed: () => S.system_removed, left: () => S.system_left,
+  renamed: () => S.system_renamed,
+  role: (line) => (line.role === "owner" ? S.system_owner : line.role === "admin" ? S.system_admin : S.system_member),
+};
+
+function systemNode(message) {
+  const line = message.system;
+  const template = (SYSTEM_TEXT[line.kind] || (() => ""))(line);
+  const text = fill(template, {
+    actor: line.actor ? line.actor.name : S.deleted_user,
+    target: line.target ? line.target.name : S.deleted_user,
+    title: line.title || "",
+  });
+  return el("li", {
+    class: "msg msg-system", id: `m-${message.id}`, role: "note",
+    dataset: { id: message.id, seq: message.seq, clientId: "", system: line.kind },
+  }, el("p", { class: "msg-system-text" }, text,
+    el("time", { datetime: message.created_at, title: formatDateTime(message.created_at) }, ` ${formatTime(message.created_at)}`)));
+}
+
 function messageNode(message) {
+  if (message.system && !message.deleted) return systemNode(message);
   const mine = message.sender?.id === me;
   const li = el("li", {
     class: `msg${mine ? " msg-mine" : ""}${message.deleted ? " msg-deleted" : ""}`,
@@ -327,8 +351,13 @@ function run(effects) {
       case "chat.updated": {
         $("#chat-title").textContent = effect.title;
         document.title = document.title.replace(/^[^·]*/, `${effect.title} `);
-        const img = $("#chat-avatar");
-        if (img && effect.avatar) img.src = effect.avatar;
+        // A group's first photo replaces the initial; a later one replaces the picture.
+        const holder = $(".chat-header-avatar");
+        let img = $("#chat-avatar");
+        if (isGroup && holder && effect.avatar) {
+          if (!img) { img = el("img", { class: "avatar avatar-sm", id: "chat-avatar", alt: "" }); holder.replaceChildren(img); }
+          img.src = effect.avatar;
+        }
         break;
       }
       case "members":

@@ -115,6 +115,26 @@ socket.on("post.deleted", (frame) => {
   for (const post of postsOnPage(frame.post)) post.remove();
 });
 
+// The feed: a friend published a post. A pill at the top offers the newest posts (a fresh
+// feed), rather than pushing what the reader is looking at down the page.
+socket.on("post.new", (frame) => {
+  const pill = document.getElementById("new-posts");
+  if (!pill || frame.author?.id === me || postsOnPage(frame.post).length) return;
+  pill.hidden = false;
+});
+
+// The friends list: a friendship ended (either side removed the other, in any tab).
+socket.on("friendship.removed", (frame) => {
+  const list = document.querySelector("[data-live-friends]");
+  if (!list) return;
+  const row = list.querySelector(`.person-row[data-person-id="${Number(frame.friend)}"]`);
+  if (!row) return;
+  row.remove();
+  for (const count of document.querySelectorAll('[data-count="friends"]')) {
+    count.textContent = String(Math.max(0, Number(count.textContent || 0) - 1));
+  }
+});
+
 document.body.addEventListener("htmx:afterSwap", dedupe);
 document.body.addEventListener("htmx:afterRequest", (event) => {
   const form = event.detail.elt;

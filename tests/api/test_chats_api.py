@@ -112,7 +112,8 @@ def test_get_and_rename_a_group(world, api_as, published):
         response = admin_api.patch(f"{API}/chats/{world.group.pk}", {"title": "Renamed"})
     assert (response.status_code, response.json()["title"]) == (200, "Renamed")
     everyone = {world.owner.pk, world.admin.pk, world.member.pk}
-    assert frames(sent) == [("chat.updated", everyone)]
+    # The change, then its system line to the same members.
+    assert frames(sent) == [("chat.updated", everyone), ("message.new", everyone)]
     assert AuditLog.objects.filter(chat=world.group, action="renamed").exists()
 
 
@@ -147,7 +148,10 @@ def test_leave_and_hide(world, api_as, published):
     with published() as sent:
         left = api_as(world.member).post(f"{API}/chats/{world.group.pk}/leave")
     assert left.status_code == 204
-    assert frames(sent) == [("member.removed", {world.owner.pk, world.admin.pk, world.member.pk})]
+    assert frames(sent) == [
+        ("member.removed", {world.owner.pk, world.admin.pk, world.member.pk}),
+        ("message.new", {world.owner.pk, world.admin.pk}),  # the system line
+    ]
     owner_api = api_as(world.owner)
     assert owner_api.post(f"{API}/chats/{world.group.pk}/hide").status_code == 204
     assert owner_api.get(f"{API}/chats").json()["items"] == []
@@ -181,17 +185,20 @@ def test_members_list_add_role_remove(world, api_as, published):
         added = owner_api.post(base, {"usernames": [world.outsider.username]})
     assert added.status_code == 201
     assert [m["user"]["username"] for m in added.json()] == [world.outsider.username]
-    assert frames(sent) == [("member.added", everyone)]
+    assert frames(sent) == [("member.added", everyone), ("message.new", everyone)]
     with published() as sent:
         promoted = owner_api.patch(f"{base}/{world.outsider.username}", {"role": "admin"})
     assert (promoted.status_code, promoted.json()["role"]) == (200, "admin")
-    assert frames(sent) == [("member.updated", everyone)]
+    assert frames(sent) == [("member.updated", everyone), ("message.new", everyone)]
     demoted = owner_api.patch(f"{base}/{world.outsider.username}", {"role": "member"})
     assert demoted.json()["role"] == "member"
     with published() as sent:
         removed = owner_api.delete(f"{base}/{world.outsider.username}?reason=spam")
     assert removed.status_code == 204
-    assert frames(sent) == [("member.removed", everyone)]
+    assert frames(sent) == [
+        ("member.removed", everyone),
+        ("message.new", everyone - {world.outsider.pk}),
+    ]
     assert not Membership.objects.filter(chat=world.group, user=world.outsider).exists()
     actions = list(
         AuditLog.objects.filter(chat=world.group, target_user=world.outsider)

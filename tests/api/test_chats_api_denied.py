@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.services import block_create
+from accounts.services import block_create, block_delete
 from chats import services
 from chats.models import Message
 from messenger.api import api as ninja_api
@@ -184,25 +184,31 @@ def test_someone_elses_upload_cannot_be_sent(world, api_as):
 
 
 def test_blocked_pair_cannot_write_in_their_dialog(world, api_as):
-    """After a block, sending, reacting and uploading in the dialog are refused with 403
-    `blocked`; the dialog's history stays readable and unchanged."""
+    """After a block the dialog is gone for both: sending, reacting, uploading and reading its
+    history are 404 and it leaves both chat lists; nothing changes. Lifting the block brings
+    the history back unchanged."""
     alice, bob = UserFactory(), UserFactory()
     dialog = DialogFactory(user=alice, other=bob)
     earlier = MessageFactory(sender=bob, chat=dialog, text="before the block")
     block_create(blocker=bob, blocked=alice)
-    alice_api = api_as(alice)
     before = snapshot(dialog.pk)
     attempts = [
-        ("POST", "/chats/{chat}/messages", {"client_id": "{uuid}", "text": "hi"}),
-        ("PUT", "/chats/{chat}/messages/{message}/reactions/👍", None),
-        ("POST", "/chats/{chat}/attachments", "file"),
+        ("POST", "/chats/{chat}/messages", {"client_id": "{uuid}", "text": "hi"}, 404),
+        ("PUT", "/chats/{chat}/messages/{message}/reactions/👍", None, 404),
+        ("POST", "/chats/{chat}/attachments", "file", 404),
+        ("GET", "/chats/{chat}/messages", None, 404),
     ]
-    for method, path, body in attempts:
-        response = call(alice_api, method, path, body, chat=dialog.pk, message=earlier.pk)
-        assert response.status_code == 403, (path, response.content)
-        assert response.json()["code"] == "blocked"
+    for person in (alice, bob):
+        person_api = api_as(person)
+        for method, path, body, status in attempts:
+            response = call(person_api, method, path, body, chat=dialog.pk, message=earlier.pk)
+            assert response.status_code == status, (person, path, response.content)
+            assert response.json()["code"] == "not_found"
+        listed = person_api.get(f"{API}/chats").json()["items"]
+        assert dialog.pk not in [row["id"] for row in listed]
     assert snapshot(dialog.pk) == before
-    history = alice_api.get(f"{API}/chats/{dialog.pk}/messages")
+    block_delete(blocker=bob, blocked=alice)
+    history = api_as(alice).get(f"{API}/chats/{dialog.pk}/messages")
     assert [m["text"] for m in history.json()["items"]] == ["before the block"]
 
 

@@ -60,7 +60,10 @@ def test_token_client_reaction_on_old_message_is_404(floor):
 
 
 def test_token_client_history_starts_at_the_floor(floor):
-    """The history by seq, walked from 0, starts after the late joiner's floor."""
+    """The history by seq, walked from 0, starts after the late joiner's floor: the system line
+    of their own joining, then what came after."""
     response = Client().get(f"/api/v1/chats/{floor.chat.pk}/messages?after=0", **bearer(floor.late))
     assert response.status_code == 200
-    assert [m["id"] for m in response.json()["items"]] == [floor.new.pk]
+    items = response.json()["items"]
+    assert [m["system"]["kind"] for m in items[:-1]] == ["added"]
+    assert [m["id"] for m in items[-1:]] == [floor.new.pk]

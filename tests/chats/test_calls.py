@@ -94,7 +94,8 @@ async def test_blocked_person_cannot_be_called(call_room, frame_type):
     await db(block_create)(blocker=peers["boris"].user, blocked=peers["anna"].user)
     frame = {"type": frame_type, "chat": chat.pk, "call": str(uuid.uuid4()), "state": "missed"}
     await peers["anna"].send({**frame, **EXTRAS.get(frame_type, {})})
-    await refused(peers["anna"], peers, "blocked")
+    # The dialog does not exist for either of them while the block lasts.
+    await refused(peers["anna"], peers, "not_found")
     assert await db(records)(chat.pk) == []
 
 

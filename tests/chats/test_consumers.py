@@ -184,6 +184,8 @@ async def test_removed_member_can_no_longer_send_nor_receive(room):
     owner, member = peers["owner"].user, peers["member"].user
     await db(services.chat_member_remove)(actor=owner, chat=chat, user=member)
     got = await delivered(peers, "member.removed", MEMBERS)
+    line = await delivered(peers, "message.new", MEMBERS - {"member", "member2"})  # the system line
+    assert line["owner"]["message"]["system"]["kind"] == "removed"
     assert got["member"]["user"] == member.pk
     before = await db(snapshot)(chat.pk)
     await peers["member"].send(
@@ -249,7 +251,8 @@ async def test_repeated_client_id_is_acked_with_the_original_and_not_delivered_a
     assert second["message"] == first["message"]
     for peer in peers.values():
         assert await peer.received_nothing()
-    assert await db(Message.objects.count)() == 1
+    # Not counting the system lines of the group's setting up.
+    assert await db(Message.objects.filter(system__isnull=True).count)() == 1
 
 
 # -- message.edit -----------------------------------------------------------------------------
@@ -283,6 +286,7 @@ async def test_edit_by_removed_member_is_refused(room):
     message = await post(peers, chat, "member", text="mine")
     await db(services.chat_member_remove)(actor=peers["owner"].user, chat=chat, user=member)
     await delivered(peers, "member.removed", MEMBERS)
+    await delivered(peers, "message.new", MEMBERS - {"member", "member2"})  # the system line
     before = await db(snapshot)(chat.pk)
     await peers["member"].send({"type": "message.edit", "message": message.pk, "text": "edit"})
     await refused(peers["member"], peers, "not_found")
@@ -519,6 +523,7 @@ async def test_every_frame_from_outside_the_chat_is_refused(room, frame_type, wh
     if who == "removed member":
         await db(services.chat_member_remove)(actor=peers["owner"].user, chat=chat, user=member)
         await delivered(peers, "member.removed", MEMBERS)
+        await delivered(peers, "message.new", MEMBERS - {"member", "member2"})  # the system line
         actor = peers["member"]
     before = await db(snapshot)(chat.pk)
     await actor.send(frame_for(frame_type, chat.pk, message.pk))
@@ -528,8 +533,9 @@ async def test_every_frame_from_outside_the_chat_is_refused(room, frame_type, wh
 
 @pytest.mark.parametrize("frame_type", ["message.send", "message.edit", "reaction.add", "typing"])
 async def test_every_writing_frame_in_a_blocked_dialog_is_refused(frame_type):
-    """In a dialog between blocked people sending, editing, reacting and typing are refused
-    with `blocked`; nothing changes and the other person receives nothing."""
+    """In a dialog between blocked people sending is refused with `blocked`, editing, reacting
+    and typing with `not_found` (the dialog is gone for both while the block lasts); nothing
+    changes and the other person receives nothing."""
     anna, boris = await db(UserFactory)(), await db(UserFactory)()
     chat = await db(DialogFactory)(user=anna, other=boris)
     message = await db(MessageFactory)(sender=anna, chat=chat, text="before")
@@ -537,7 +543,7 @@ async def test_every_writing_frame_in_a_blocked_dialog_is_refused(frame_type):
     peers = await open_peers(anna=anna, boris=boris)
     before = await db(snapshot)(chat.pk)
     await peers["anna"].send(frame_for(frame_type, chat.pk, message.pk))
-    await refused(peers["anna"], peers, "blocked")
+    await refused(peers["anna"], peers, "blocked" if frame_type == "message.send" else "not_found")
     assert await db(snapshot)(chat.pk) == before
     await close_all(peers)
 

@@ -24,6 +24,6 @@ def test_seed_demo_creates_chats_once():
     """seed_demo makes two dialogs and a group with messages; a second run adds nothing."""
     call_command("seed_demo", "--insecure-demo", stdout=io.StringIO())
     first = counts()
-    assert first == (2, 1, 9, 3, 1)
+    assert first == (2, 1, 10, 3, 1)  # 9 messages and the system line of the new admin
     call_command("seed_demo", "--insecure-demo", stdout=io.StringIO())
     assert counts() == first

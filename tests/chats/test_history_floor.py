@@ -137,12 +137,15 @@ def test_new_file_is_served_to_late_joiner(floor):
 
 
 def test_chat_page_and_history_walk_stop_at_the_floor(floor):
-    """The chat page and walking history backwards by seq show nothing from before (kept)."""
+    """The chat page and walking history backwards by seq show nothing from before (kept):
+    only the system line of their own joining, which lies above their floor."""
     client = client_for(floor.late)
     assert not leaks(client.get(f"/chats/{floor.chat.pk}/"))
     response = client.get(f"/chats/{floor.chat.pk}/history/?before={floor.new.seq}")
     assert response.status_code == 200
-    assert response.json()["messages"] == []
+    assert [
+        (m["system"]["kind"], m["system"]["target"]["id"]) for m in response.json()["messages"]
+    ] == [("added", floor.late.pk)]
 
 
 def test_report_page_of_old_message_is_404_for_late_joiner(floor):
@@ -239,9 +242,12 @@ def test_late_joiner_made_admin_cannot_delete_old_message_for_all(floor):
 
 
 def test_messages_list_stops_at_the_floor(floor):
-    """The history API never lists old messages for the late joiner (kept)."""
+    """The history API never lists old messages for the late joiner (kept): the system line
+    of their own joining, then what came after."""
     response = api(client_for(floor.late), "GET", f"/chats/{floor.chat.pk}/messages?after=0")
-    assert [m["id"] for m in response.json()["items"]] == [floor.new.pk]
+    items = response.json()["items"]
+    assert [m["system"]["kind"] for m in items[:-1]] == ["added"]
+    assert [m["id"] for m in items[-1:]] == [floor.new.pk]
 
 
 def test_report_of_old_message_is_404_for_late_joiner(floor):

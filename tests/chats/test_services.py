@@ -126,6 +126,15 @@ def test_group_title_must_not_be_empty(people):
     assert Chat.objects.count() == 0
 
 
+def system_line_frame(chat, message: dict, *, seq: int, to) -> tuple[dict, set[int]]:
+    """The `message.new` frame of a system line with change number `seq`, sent to `to`."""
+    assert message["system"] is not None and message["sender"] is None
+    return (
+        {"type": "message.new", "chat": chat.pk, "seq": seq, "message": message},
+        {person.pk for person in to},
+    )
+
+
 def test_admin_renames_and_every_member_is_told(group, people, published):
     """An admin renames the group: audited with old and new name, published with a seq."""
     owner, admin, member, _ = people
@@ -146,7 +155,8 @@ def test_admin_renames_and_every_member_is_told(group, people, published):
                 "by": admin.pk,
             },
             {owner.pk, admin.pk, member.pk},
-        )
+        ),
+        system_line_frame(group, sent[1][0]["message"], seq=2, to={owner, admin, member}),
     ]
 
 
@@ -177,7 +187,8 @@ def test_admin_adds_a_friend_who_then_receives(group, people, published):
     assert AuditLog.objects.filter(
         chat=group, action="member_added", actor=admin, target_user=outsider
     ).exists()
-    ((frame, ids),) = sent
+    (frame, ids), (line, _) = sent
+    assert line["message"]["system"]["kind"] == "added"
     assert frame["type"] == "member.added"
     assert frame["user"]["id"] == outsider.pk
     assert ids == {owner.pk, admin.pk, member.pk, outsider.pk}
@@ -194,7 +205,10 @@ def test_new_member_sees_the_group_from_joining_on(group, people):
     after, _ = services.message_send(
         sender=owner, chat=group, text="welcome", client_id=uuid.uuid4()
     )
-    assert [m.pk for m in selectors.history_page(outsider, group)] == [after.pk]
+    # The line of their own joining, then what came after.
+    seen = selectors.history_page(outsider, group)
+    assert [m.system["kind"] for m in seen[:-1]] == ["added"]
+    assert [m.pk for m in seen[-1:]] == [after.pk]
     assert before.pk in [m.pk for m in selectors.history_page(member, group)]
     assert selectors.chat_row_for(outsider, group.pk).unread == 1
 
@@ -207,7 +221,8 @@ def test_admin_removes_a_member_with_a_reason(group, people, published):
     assert not Membership.objects.filter(chat=group, user=member).exists()
     entry = AuditLog.objects.get(chat=group, action="member_removed")
     assert (entry.actor, entry.target_user, entry.reason) == (admin, member, "spam")
-    ((frame, ids),) = sent
+    (frame, ids), (line, line_ids) = sent
+    assert (line["message"]["system"]["kind"], line_ids) == ("removed", {owner.pk, admin.pk})
     assert frame == {
         "type": "member.removed",
         "chat": group.pk,
@@ -254,9 +269,15 @@ def test_owner_promotes_and_demotes(group, people, published):
     assert list(
         AuditLog.objects.filter(chat=group).order_by("id").values_list("action", "target_user")
     ) == [("promoted", member.pk), ("demoted", admin.pk)]
-    assert [(f["type"], f["user"], f["role"], f["seq"]) for f, _ in sent] == [
+    changes = [f for f, _ in sent if f["type"] == "member.updated"]
+    assert [(f["type"], f["user"], f["role"], f["seq"]) for f in changes] == [
         ("member.updated", member.pk, "admin", 1),
-        ("member.updated", admin.pk, "member", 2),
+        ("member.updated", admin.pk, "member", 3),
+    ]
+    lines = [f["message"]["system"] for f, _ in sent if f["type"] == "message.new"]
+    assert [(line["kind"], line["role"]) for line in lines] == [
+        ("role", "admin"),
+        ("role", "member"),
     ]
 
 
@@ -285,9 +306,12 @@ def test_owner_leaving_hands_over_to_the_oldest_admin(people, published):
     }
     assert [(f["type"], f["seq"]) for f, _ in sent] == [
         ("member.updated", 1),
-        ("member.removed", 2),
+        ("message.new", 2),  # the system line: a new owner
+        ("member.removed", 3),
+        ("message.new", 4),  # the system line: the owner left
     ]
-    assert sent[1][1] == {owner.pk, admin.pk, member.pk, outsider.pk}
+    assert sent[2][1] == {owner.pk, admin.pk, member.pk, outsider.pk}
+    assert sent[3][1] == {admin.pk, member.pk, outsider.pk}
 
 
 def test_owner_leaving_without_admins_hands_over_to_the_oldest_member(people):
@@ -372,6 +396,7 @@ def test_send_message_frame_has_the_declared_keys(group, people, published):
         "attachments",
         "sticker",
         "call",
+        "system",
         "reactions",
         "created_at",
         "edited_at",

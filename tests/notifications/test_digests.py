@@ -148,3 +148,14 @@ def test_scheduled_digest_task_goes_through_the_mail_task(
     with django_capture_on_commit_callbacks(execute=True):
         assert send_digests.call() == 0
     assert len(mail.outbox) == 1
+
+
+def test_digest_subject_carries_the_site_name(user, settings, mailoutbox):
+    """The digest's subject names the site as SITE_NAME says, not a fixed "[Beseda]"."""
+    settings.SITE_NAME = "Школа 42"
+    wants_digest(user)
+    liked(user)
+    run()
+    subjects = [m.subject for m in mailoutbox if user.email in m.to]
+    assert subjects and all(s.startswith("[Школа 42] ") for s in subjects)
+    assert not any("Beseda" in s for s in subjects)

@@ -231,3 +231,25 @@ def test_mute_needs_a_clear_choice(client, user, other_user):
     response = login(client, user).post(f"/chats/{chat.pk}/mute/", {"muted": "maybe"})
     assert response.status_code == 400
     assert not Membership.objects.filter(muted=True).exists()
+
+
+def test_friend_request_notification_offers_accept_and_decline(client, user, other_user):
+    """A friend request in the notification centre has Accept and Decline; Accept makes the
+    two friends (and Decline from a stranger's account changes nothing of theirs)."""
+    from social.models import Friendship
+
+    social.friend_request_send(from_user=other_user, to_user=user)
+    html = login(client, user).get(reverse("notifications:list")).content.decode()
+    accept = reverse("social:friend_action", args=[other_user.username, "accept"])
+    decline = reverse("social:friend_action", args=[other_user.username, "decline"])
+    assert f'action="{accept}"' in html and f'action="{decline}"' in html
+    response = client.post(accept, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert Friendship.objects.filter(user=user, friend=other_user).exists()
+
+
+def test_other_notifications_have_no_friend_buttons(client, user):
+    """A like is not a request: no Accept or Decline next to it."""
+    liked_by(user, UserFactory())
+    html = login(client, user).get(reverse("notifications:list")).content.decode()
+    assert "/accept/" not in html and "/decline/" not in html

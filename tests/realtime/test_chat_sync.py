@@ -98,20 +98,29 @@ def test_reconnecting_client_gets_every_missed_change_once_in_order(live):
         ("reaction.updated", 5),
         ("message.deleted", 6),
         ("member.added", 7),
-        ("chat.updated", 8),
+        ("message.new", 8),  # the system line: Vera added
+        ("chat.updated", 9),
+        ("message.new", 10),  # the system line: renamed
     ]
     events = result["events"]
     assert events[0]["message"]["text"] == "second (fixed)"  # current state, not a stale copy
     assert events[2]["message"]["text"] == "second (fixed)"
     assert events[3]["reactions"][0]["emoji"] == "🎉"
     assert events[5]["user"]["id"] == vera.pk
-    assert events[6]["title"] == "Renamed"
-    assert (result["last_seq"], result["complete"]) == (8, True)
+    assert events[6]["message"]["system"]["kind"] == "added"
+    assert events[7]["title"] == "Renamed"
+    assert events[8]["message"]["system"] == {
+        "kind": "renamed",
+        "actor": {"id": boris.pk, "name": boris.display_name},
+        "target": None,
+        "title": "Renamed",
+    }
+    assert (result["last_seq"], result["complete"]) == (10, True)
     assert anna_ws.idle()  # nothing replayed twice
 
     boris_ws.say(chat.pk, "welcome back")
     live_frame = anna_ws.expect("message.new")
-    assert live_frame["seq"] == 9
+    assert live_frame["seq"] == 11
     anna_ws.close()
     boris_ws.close()
 

@@ -87,6 +87,6 @@ def test_questions_are_translated():
     client = Client(HTTP_ACCEPT_LANGUAGE="ru")
     client.force_login(owner)
     html = client.get(f"/chats/{group.pk}/settings/").content.decode()
-    assert "Исключить Mia Lund из группы?" in html
+    assert "Mia Lund: исключить из группы?" in html
     assert "Удалить «Book club» для всех участников?" in html
     assert "Подтвердить" in html

@@ -34,3 +34,14 @@ def test_seed_demo_is_idempotent_and_pages_show_it(client):
         client.get(reverse("social:friends") + "?tab=incoming").context["counts"]["incoming"] == 1
     )
     assert "Куда поехать летом?" in client.get(reverse("social:board")).content.decode()
+
+
+def test_demo_leaves_no_pending_request_between_friends():
+    """After the whole demo (the chats demo befriends the group's members), every pending
+    friend request is between people who are not friends, and some remain to try."""
+    call_command("seed_demo", "--insecure-demo", stdout=io.StringIO())
+    pending = list(FriendRequest.objects.values_list("from_user_id", "to_user_id"))
+    assert pending
+    for sender, receiver in pending:
+        assert not Friendship.objects.filter(user_id=sender, friend_id=receiver).exists()
+        assert not Friendship.objects.filter(user_id=receiver, friend_id=sender).exists()

@@ -100,3 +100,19 @@ def test_odd_queries_are_harmless(user_client, query):
     """NUL bytes, non-ASCII digits and huge numbers are answered normally, never with an error."""
     response = user_client.get(reverse("social:search"), {"q": query})
     assert response.status_code == 200
+
+
+def test_unverified_accounts_are_not_found(user_client, user, anna):
+    """An account that never confirmed its email is found neither by name nor by id, on the
+    page or through the selector; once confirmed it is."""
+    from allauth.account.models import EmailAddress
+
+    ghost = UserFactory(
+        first_name="Анна", last_name="Призрак", username="anna_ghost", verified=False
+    )
+    assert found(user, "анна") == {anna.pk}
+    assert found(user, str(ghost.pk)) == set()
+    html = user_client.get(reverse("social:search"), {"q": "анна"}).content.decode()
+    assert "Ёлкина" in html and "Призрак" not in html
+    EmailAddress.objects.create(user=ghost, email=ghost.email, primary=True, verified=True)
+    assert found(user, "анна") == {anna.pk, ghost.pk}
