@@ -68,7 +68,7 @@ def dialog_key_of(user_a_id: int, user_b_id: int) -> str:
     return f"{low}:{high}"
 
 
-def blocked_dialog_keys(user: User) -> list[str]:
+def blocked_dialog_keys(user: User | AnonymousUser) -> list[str]:
     """Dialog keys of `user`'s dialogs with people they blocked or were blocked by.
 
     The block rule for dialogs: while either blocks the other, their dialog does not exist for
@@ -354,9 +354,9 @@ def _chat_rows(user: User, memberships: list[MembershipRow], *, q: str = "") -> 
     }
     online = online_user_ids([u.pk for u in others.values()]) if others else set()
     textless = [
-        m.chat.last_message_id
+        m.chat.last_message.pk
         for m in memberships
-        if m.chat.last_message_id and not m.chat.last_message.text
+        if m.chat.last_message is not None and not m.chat.last_message.text
     ]
     file_kinds: dict[int, str] = {}
     if textless:
