@@ -20,8 +20,8 @@ from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 
 # Django's async-safety check stays on for the whole suite: a socket handler that queries the
-# database on the event loop fails its test. Only the browser tests relax it
-# (tests/e2e/conftest.py).
+# database on the event loop fails its test. Only the browser tests (marker e2e, wherever they
+# live) relax it: see _allow_orm_beside_playwright_loop below.
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
@@ -48,6 +48,19 @@ def pytest_collection_modifyitems(config, items):
     """Run browser tests last: Playwright's sync API keeps an event loop running in the main
     thread for the rest of the session, which async (socket) tests cannot share."""
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _allow_orm_beside_playwright_loop(request):
+    """Playwright's sync API runs an event loop in the test thread for the rest of the session;
+    the ORM calls browser tests make from that thread (factories, assertions, the database
+    flush) are still synchronous and safe, but Django's check cannot tell. Browser tests run
+    last (above), so from the first one on the check is relaxed, for them and the session
+    teardown only: every socket and consumer test before them runs with the check on. Keyed on
+    the marker, so a browser test outside tests/e2e/ (tests/security/test_xss.py) run alone or
+    first on an xdist worker gets it too."""
+    if request.node.get_closest_marker("e2e") is not None:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 # -- Django -----------------------------------------------------------------------------------
