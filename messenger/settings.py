@@ -215,7 +215,12 @@ REALTIME = {
     # this many chats (messenger/realtime/order.py).
     "ORDER_WAIT_SECONDS": env.float("REALTIME_ORDER_WAIT_SECONDS", default=0.5),
     "ORDER_STREAMS": env.int("REALTIME_ORDER_STREAMS", default=100_000),
+    # Users are hashed into this many shards (user_id % SHARDS); a worker subscribes to the
+    # shards of the users whose sockets it holds. The same number on every worker.
+    "SHARDS": env.int("REALTIME_SHARDS", default=64),
 }
+if REALTIME["SHARDS"] < 1:
+    raise ImproperlyConfigured("REALTIME_SHARDS must be at least 1")
 
 # --- Auth and allauth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
