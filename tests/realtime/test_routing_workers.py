@@ -28,14 +28,18 @@ pytestmark = [
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (make test-services)"),
 ]
 
-SHARDS = 64  # the workers' default (REALTIME_SHARDS)
+SHARDS = 64  # what the workers are started with (REALTIME_SHARDS; the default 1 broadcasts)
 
 
 @pytest.fixture
 def two_workers(transactional_db, smtp_sink):
     from tests.conftest import start_asgi_server
 
-    servers = [start_asgi_server(smtp_sink), start_asgi_server(smtp_sink)]
+    env = {"REALTIME_SHARDS": str(SHARDS)}
+    servers = [
+        start_asgi_server(smtp_sink, extra_env=env),
+        start_asgi_server(smtp_sink, extra_env=env),
+    ]
     yield servers
     for server in servers:
         server.process.terminate()
