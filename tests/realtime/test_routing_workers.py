@@ -16,6 +16,8 @@ import uuid
 import pytest
 import websockets
 from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.test import override_settings
 
 from chats import services
 from messenger.realtime import close_sockets, publish
@@ -40,7 +42,9 @@ def two_workers(transactional_db, smtp_sink):
         start_asgi_server(smtp_sink, extra_env=env),
         start_asgi_server(smtp_sink, extra_env=env),
     ]
-    yield servers
+    # The tests publish from this process too: with the same shards as the workers.
+    with override_settings(REALTIME={**settings.REALTIME, "SHARDS": SHARDS}):
+        yield servers
     for server in servers:
         server.process.terminate()
     for server in servers:
