@@ -2,7 +2,7 @@
 
 import sys
 
-NAMES = ["idle", "delivery", "history", "pages"]
+NAMES = ["idle", "delivery", "history", "pages", "routing"]
 
 
 def main(argv: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -81,10 +82,17 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self._closing = False
         self._expiry: asyncio.TimerHandle | None = None
         self._queue = SendQueue(self._send_text, limits["SEND_QUEUE"], self._overflow)
-        await self.accept()
-        self._server_send = _server_send(self.base_send)
         self._hub = get_hub()
-        await self._hub.register(self)
+        # Subscribed to the user's shard before the client sees the socket open, and
+        # registered before anything else can run after the accept: a frame published once the
+        # client has the socket reaches it (docs/realtime-protocol.md, "Routing").
+        await self._hub.reserve(self.user_id)
+        try:
+            await self.accept()
+            self._server_send = _server_send(self.base_send)
+            await self._hub.register(self)
+        finally:
+            self._hub.release(self.user_id)
         await self.send_frame({"type": "hello", "user": self.user_id})
         expires_at = self.scope.get("auth_expires_at")
         if expires_at is not None:
@@ -262,3 +270,21 @@ def _server_send(
 async def handle_ping(consumer: RealtimeConsumer, payload: dict[str, Any]) -> None:
     """Liveness check: answers `pong` to this socket only."""
     await consumer.send_frame({"type": "pong"})
+
+
+@frames.frame_handler("realtime.stats")
+async def handle_realtime_stats(consumer: RealtimeConsumer, payload: dict[str, Any]) -> None:
+    """Operators' view of this worker's hub: counters and the shards it has joined. Staff
+    only; anyone else gets `not_found`, as for any object that is not theirs."""
+    if not consumer.user.is_staff:
+        raise PermissionDenied
+    hub = consumer._hub
+    await consumer.send_frame(
+        {
+            "type": "realtime.stats",
+            **hub.stats,
+            "shards": sorted(hub.joined_shards()),
+            "users": len(hub.sockets),
+            "pid": os.getpid(),
+        }
+    )

@@ -1,13 +1,18 @@
-"""The per-process socket registry and its single subscription to the channel layer.
+"""The per-process socket registry and its routed subscriptions to the channel layer.
 
 Every worker process keeps the sockets it holds indexed by user id and listens on one channel
-of the channel layer (in-memory by default, Redis pub/sub in production). `publish` sends one
-envelope `{user_ids, frame}` per event; every process writes the pre-serialised frame to its
-own sockets of those users. Measured on this hardware this is several times faster than one
-Channels group per socket with `group_send` per message (docs/realtime-protocol.md). With the
-in-memory layer the process's hubs are the only subscribers, and envelopes go to them without
-the layer's copy and queue. A chat change's envelope carries its (chat, seq): the hub releases
-those in seq order per chat (messenger/realtime/order.py), whatever order they arrive in.
+of the channel layer (in-memory by default, Redis pub/sub in production). Users are hashed into
+`REALTIME["SHARDS"]` shards (`user_id % SHARDS`); a hub is a member of the group
+`beseda.shard.<n>` exactly while it holds a socket of a user of shard n (joined before that
+socket is accepted, left when the shard's last user goes). `publish` sends one envelope
+`{user_ids, frame}` per shard that has recipients, carrying only that shard's user ids, so a
+worker receives only envelopes for users it holds and writes the pre-serialised frame to its
+own sockets of them. The publishing process delivers to its own sockets at once, without
+waiting for the broker's echo, and skips the echo by its origin id. With the in-memory layer
+the process's hubs are the only subscribers: that local delivery is all there is, and the layer
+is not used for envelopes at all. A chat change's envelope carries its (chat, seq): each shard
+of a hub releases those in seq order per chat (messenger/realtime/order.py), whatever order
+they arrive in. See docs/realtime-protocol.md, "Routing".
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import asyncio
 import json
 import logging
 import os
+import uuid
 import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -32,13 +38,36 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("beseda.realtime")
 
-BROADCAST_GROUP = "beseda.broadcast"
+SHARD_GROUP = "beseda.shard.{}"
 DELIVER = "beseda.deliver"
 CLOSE = "beseda.close"
 # Envelopes waiting for the broker in one process before the oldest are given up.
 OUTBOX_LIMIT = 10_000
 # The in-memory layer forgets group members after a day; re-join well before that.
 REJOIN_SECONDS = 3600
+# A shard whose join failed (broker unreachable) is tried again after this long.
+JOIN_RETRY_SECONDS = 1.0
+
+
+def shard_of(user_id: int, shards: int) -> int:
+    """The shard of a user: stable across processes and restarts (documented, not secret)."""
+    return user_id % shards
+
+
+def shard_group(shard: int) -> str:
+    return SHARD_GROUP.format(shard)
+
+
+_origin: tuple[int, str] | None = None
+
+
+def origin_id() -> str:
+    """This process's id on envelopes it publishes (new after a fork: the pid is checked)."""
+    global _origin
+    pid = os.getpid()
+    if _origin is None or _origin[0] != pid:
+        _origin = (pid, uuid.uuid4().hex[:12])
+    return _origin[1]
 
 
 class Socket(Protocol):
@@ -58,40 +87,162 @@ def encode(frame: Mapping[str, Any]) -> str:
 
 
 class Hub:
-    """Sockets of this process by user id, fed by one channel-layer subscription."""
+    """Sockets of this process by user id, fed by the shard groups of the users it holds."""
 
     def __init__(self) -> None:
         self.sockets: dict[int, set[Socket]] = {}
         self.channel_name: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
-        self.stats = {"envelopes": 0, "frames_written": 0, "dropped_slow": 0}
-        # Numbered frames (a chat's changes) go out per stream in number order.
-        self.order = Reorder(
-            self._write,
-            wait=settings.REALTIME["ORDER_WAIT_SECONDS"],
-            capacity=settings.REALTIME["ORDER_STREAMS"],
-        )
+        self.shards: int = settings.REALTIME["SHARDS"]
+        # Per shard: users held plus connects under way (`reserve`); the hub is a member of
+        # the shard's group while this is positive.
+        self._holds: dict[int, int] = {}
+        self._joined: set[int] = set()
+        self._membership = asyncio.Lock()
+        self._chores: set[asyncio.Task[None]] = set()
+        self._retrying: set[int] = set()
+        # envelopes: received from the broker (echoes included); echoes: of this process's own
+        # publishes, skipped (delivered locally already); local: delivered in-process.
+        self.stats = {
+            "envelopes": 0,
+            "echoes": 0,
+            "local": 0,
+            "frames_written": 0,
+            "dropped_slow": 0,
+            "joins": 0,
+            "leaves": 0,
+        }
+        # Numbered frames (a chat's changes) go out per stream in number order; one stage per
+        # held shard, since each shard gets its own envelope of every change (created when the
+        # shard is first held, dropped when it is left: a shard held again starts afresh).
+        self.orders: dict[int, Reorder] = {}
 
     # -- registry --------------------------------------------------------------------------
+    async def reserve(self, user_id: int) -> None:
+        """Join `user_id`'s shard before its socket is accepted: once the client sees the
+        socket open, every frame published to the user reaches this hub. Pair with
+        `release` after `register` (or if the connect fails)."""
+        shard = shard_of(user_id, self.shards)
+        self._hold(shard)
+        try:
+            await self.start()
+            await self._join(shard)
+        except BaseException:
+            self._unhold(shard)
+            raise
+
+    def release(self, user_id: int) -> None:
+        self._unhold(shard_of(user_id, self.shards))
+
     async def register(self, socket: Socket) -> None:
-        self.sockets.setdefault(socket.user_id, set()).add(socket)
+        held = self.sockets.get(socket.user_id)
+        shard = shard_of(socket.user_id, self.shards)
+        if held is None:
+            held = self.sockets[socket.user_id] = set()
+            self._hold(shard)
+        held.add(socket)
         await self.start()
+        await self._join(shard)
 
     def unregister(self, socket: Socket) -> None:
         held = self.sockets.get(socket.user_id)
-        if held is not None:
+        if held is not None and socket in held:
             held.discard(socket)
             if not held:
                 del self.sockets[socket.user_id]
+                self._unhold(shard_of(socket.user_id, self.shards))
 
     @property
     def subscribed(self) -> bool:
-        """The listener has joined the broadcast group (layer deliveries reach this hub)."""
+        """The listener runs (envelopes for the shards this hub holds reach it)."""
         return self._ready.is_set()
 
     def count_for(self, user_id: int) -> int:
         return len(self.sockets.get(user_id, ()))
+
+    def joined_shards(self) -> set[int]:
+        return set(self._joined)
+
+    async def settled(self) -> None:
+        """Wait until the shard joins and leaves under way are done."""
+        while self._chores:
+            await asyncio.gather(*list(self._chores), return_exceptions=True)
+
+    # -- shard membership --------------------------------------------------------------------
+    def _hold(self, shard: int) -> None:
+        count = self._holds.get(shard, 0)
+        self._holds[shard] = count + 1
+        if count == 0 and shard not in self.orders:
+            self.orders[shard] = Reorder(
+                self._write,
+                wait=settings.REALTIME["ORDER_WAIT_SECONDS"],
+                capacity=settings.REALTIME["ORDER_STREAMS"],
+            )
+
+    def _unhold(self, shard: int) -> None:
+        count = self._holds.get(shard, 0) - 1
+        if count > 0:
+            self._holds[shard] = count
+            return
+        self._holds.pop(shard, None)
+        order = self.orders.pop(shard, None)
+        if order is not None:
+            order.close()
+        if shard in self._joined:
+            self._chore(self._sync(shard))
+
+    def _chore(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+    async def _join(self, shard: int) -> None:
+        if shard not in self._joined:  # a socket of a held shard registers without a wait
+            await self._sync(shard)
+
+    async def _sync(self, shard: int) -> None:
+        async with self._membership:
+            await self._sync_locked(shard)
+
+    async def _sync_locked(self, shard: int) -> None:
+        """Make the group membership of `shard` what the holds say. Serialised by the lock,
+        and decided on the state at the time it runs, so joins and leaves of one shard that
+        race each other settle on the last word."""
+        if self.channel_name is None:
+            return  # the listener joins every held shard once it has a channel
+        layer = get_channel_layer()
+        wanted, joined = shard in self._holds, shard in self._joined
+        try:
+            if wanted and not joined:
+                await layer.group_add(shard_group(shard), self.channel_name)
+                self._joined.add(shard)
+                self.stats["joins"] += 1
+            elif joined and not wanted:
+                # Marked left first: a socket of the shard registering meanwhile joins again.
+                self._joined.discard(shard)
+                self.stats["leaves"] += 1
+                await layer.group_discard(shard_group(shard), self.channel_name)
+        except Exception:
+            # Broker unreachable: the socket is still served (writes commit, clients sync
+            # when it is back); the join is retried until it holds.
+            logger.warning("event=shard_join_failed shard=%d", shard, exc_info=True)
+            if wanted and shard not in self._retrying:
+                self._retrying.add(shard)
+                asyncio.get_running_loop().call_later(JOIN_RETRY_SECONDS, self._retry_join, shard)
+
+    def _retry_join(self, shard: int) -> None:
+        self._retrying.discard(shard)
+        if shard in self._holds and shard not in self._joined:
+            self._chore(self._sync(shard))
+
+    async def _rejoin_all(self) -> None:
+        """(Re-)join every held shard: at start, hourly, and after the broker was lost (a
+        restarted Redis has forgotten every subscription)."""
+        async with self._membership:
+            self._joined.clear()
+            for shard in list(self._holds):
+                await self._sync_locked(shard)
 
     # -- subscription ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -115,7 +266,7 @@ class Hub:
                 if self.channel_name is None:
                     self.channel_name = await layer.new_channel("beseda.process.")
                 if loop.time() - joined_at > REJOIN_SECONDS or not self._ready.is_set():
-                    await layer.group_add(BROADCAST_GROUP, self.channel_name)
+                    await self._rejoin_all()
                     joined_at = loop.time()
                     self._ready.set()
                 async with asyncio.timeout(REJOIN_SECONDS):
@@ -129,24 +280,35 @@ class Hub:
                 # The broker went away (Redis restart): keep the sockets, re-subscribe, and let
                 # clients catch up from the database with `sync`.
                 logger.warning("event=broker_lost action=resubscribe", exc_info=True)
-                self.order.reset()
+                for order in self.orders.values():
+                    order.reset()
                 self._ready.set()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 joined_at = 0.0
                 continue
-            self.dispatch(message)
+            self.receive(message)
+
+    def receive(self, message: dict[str, Any]) -> None:
+        """An envelope from the broker: this process's own were delivered when published."""
+        self.stats["envelopes"] += 1
+        if message.get("o") == origin_id():
+            self.stats["echoes"] += 1
+            return
+        self.dispatch(message)
 
     def dispatch(self, message: dict[str, Any]) -> None:
-        self.stats["envelopes"] += 1
+        """Deliver one shard's envelope to the sockets of its users held here."""
         kind = message.get("type")
         user_ids = message.get("u") or ()
         if kind == DELIVER:
             stream = message.get("k")
             if stream is None:
                 self._write(message)
-            else:
-                self.order.offer(stream, message["s"], message)
+                return
+            order = self.orders.get(message.get("h", -1))
+            if order is not None:  # None: no user of the shard is held here
+                order.offer(stream, message["s"], message)
         elif kind == CLOSE:
             keep, only, code = message.get("keep"), message.get("only"), message.get("code", 4001)
             for user_id in user_ids:
@@ -163,6 +325,10 @@ class Hub:
             for socket in self.sockets.get(user_id, ()):
                 socket.enqueue(text)
                 self.stats["frames_written"] += 1
+
+    def pending(self) -> int:
+        """Numbered frames held for their predecessors now, over all shards."""
+        return sum(order.pending() for order in self.orders.values())
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
@@ -283,36 +449,63 @@ def _deliver_envelope(
     return envelope
 
 
-def _dispatch_in_process(envelope: dict[str, Any]) -> None:
-    """With the in-memory layer this process is the whole deployment and its subscribed hubs
-    are every recipient the layer would reach: they get the envelope directly, skipping the
-    layer's deep copy, its queue and the listener's next turn (together more than the
-    delivery itself costs). Order is kept: envelopes are dispatched as they are sent."""
+def _by_shard(envelope: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """One envelope per shard with recipients, each with only that shard's user ids, tagged
+    with the shard (its reorder stage) and this process's origin (to skip the echo)."""
+    shards: int = settings.REALTIME["SHARDS"]
+    groups: dict[int, list[int]] = {}
+    for user_id in envelope["u"]:
+        groups.setdefault(shard_of(user_id, shards), []).append(user_id)
+    origin = origin_id()
+    return [
+        (shard, {**envelope, "u": ids, "h": shard, "o": origin}) for shard, ids in groups.items()
+    ]
+
+
+def _dispatch_in_process(parts: list[tuple[int, dict[str, Any]]]) -> None:
+    """Local delivery: the process's own hubs get its envelopes at once, skipping the layer's
+    copy, its queue and the broker's round trip (together more than the delivery itself
+    costs). With the in-memory layer this process is the whole deployment and this is every
+    delivery; with Redis each hub skips the broker's echo of them (`Hub.receive`). A hub
+    drops a shard's envelope it holds no user of. Order is kept: envelopes are dispatched as
+    they are sent."""
     here = asyncio.get_running_loop()
     for loop, hub in list(_hubs.items()):
         if not hub.subscribed:
             continue
-        if loop is here:
-            hub.dispatch(envelope)
-        elif loop.is_running():
-            loop.call_soon_threadsafe(hub.dispatch, envelope)
+        for _shard, part in parts:
+            if loop is here:
+                hub.stats["local"] += 1
+                hub.dispatch(part)
+            elif loop.is_running():
+                loop.call_soon_threadsafe(_dispatch_local, hub, part)
+
+
+def _dispatch_local(hub: Hub, envelope: dict[str, Any]) -> None:
+    hub.stats["local"] += 1
+    hub.dispatch(envelope)
 
 
 async def _group_send(envelope: dict[str, Any]) -> None:
+    parts = _by_shard(envelope)
+    _dispatch_in_process(parts)
     layer = get_channel_layer()
     if isinstance(layer, InMemoryChannelLayer):
-        _dispatch_in_process(envelope)
         return
-    try:
-        await layer.group_send(BROADCAST_GROUP, envelope)
-    except Exception:
-        # Stored data is the source of truth: clients catch up with `sync` after a broker fault.
-        logger.warning(
-            "event=publish_failed kind=%s recipients=%d",
-            envelope["type"],
-            len(envelope["u"]),
-            exc_info=True,
-        )
+    for shard, part in parts:
+        try:
+            await layer.group_send(shard_group(shard), part)
+        except Exception:
+            # Stored data is the source of truth: clients catch up with `sync` after a broker
+            # fault. The other shards of this event would fail the same way: give them up too.
+            logger.warning(
+                "event=publish_failed kind=%s recipients=%d shards=%d",
+                envelope["type"],
+                len(envelope["u"]),
+                len(parts),
+                exc_info=True,
+            )
+            return
 
 
 async def apublish(

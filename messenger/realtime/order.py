@@ -3,9 +3,10 @@
 Every change of a chat takes the next number of its counter under the chat's row lock, so the
 numbers are gapless and commit in order. Their frames do not reach the hubs in that order:
 each commits on a thread of some worker's pool and is handed to that worker's event loop, and
-through Redis to every worker, after the commit; a later change can overtake an earlier one
-on the way (a thread switch, another worker's quicker publish). Every hub sees every numbered
-envelope (one broadcast group), so it can restore the order before any socket sees a frame:
+through Redis to the workers holding its recipients, after the commit; a later change can
+overtake an earlier one on the way (a thread switch, another worker's quicker publish). A hub
+keeps one stage per shard it holds, and every numbered envelope of that shard reaches it (the
+hub is subscribed to the shard), so it can restore the order before any socket sees a frame:
 a frame whose predecessor has not arrived yet is held until it does, for at most `wait`
 seconds. Then the held frames go out in order with the gap left open (the predecessor was
 really lost, e.g. in a broker outage): clients catch up with `sync`, as the protocol says.

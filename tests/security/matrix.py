@@ -249,6 +249,7 @@ CALL = {"call": "6f1c2a2e-4a8b-4a55-9d2a-0c0ffee00001"}
 DIALOG_PEOPLE = "friend owner"  # the owner's dialog with her friend; calls stay in dialogs
 FRAMES: dict[str, FrameRow] = {
     "ping": FrameRow({}, U),
+    "realtime.stats": FrameRow({}, ""),  # staff only: no actor of the matrix is staff
     "message.send": FrameRow({"chat": "{chat}", "client_id": "{uuid}", "text": "x", "reply_to": "{message}"}, EARLY, swap=("chat",)),
     "message.edit": FrameRow({"message": "{message}", "text": "changed"}, "member", swap=("message",)),
     "message.delete": FrameRow({"message": "{message}", "for": "all"}, EARLY, swap=("message",)),
