@@ -331,7 +331,7 @@ function endChat(text) {
 }
 
 // -- carrying out what the core decided ------------------------------------------------------
-const ENDED = { removed: S.removed, left: S.left, chat_deleted: S.chat_deleted };
+const ENDED = { removed: S.removed, left: S.left, chat_deleted: S.chat_deleted, blocked: S.dialog_blocked };
 
 function run(effects) {
   for (const effect of effects) {
