@@ -56,7 +56,8 @@ socket.on("message.new", (frame) => {
   const labels = row.parentElement.dataset;
   const preview = row.querySelector(".chat-row-preview");
   if (message.system) {
-    // A group's system line is the chat's last line, but no news: no unread, no move up.
+    // A group's system line is the chat's last line, but no news: no unread, no move up. The
+    // server's list (chat.last_message) still previews the last message after a reload.
     preview.textContent = systemText(message.system, labels);
     return;
   }
