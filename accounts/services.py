@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import tasks
+from accounts import hooks, tasks
 from accounts.birthdays import BirthDate, validate_birth_date
 from accounts.models import Avatar, Block, User, deleted_username
 from accounts.relations import friend_graph
@@ -169,15 +169,19 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     if blocker.pk == blocked.pk:
         raise ValidationError(_("You cannot block yourself."), code="self")
     with transaction.atomic():
-        block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
         friend_graph().unlink(blocker.pk, blocked.pk)
+        if created:
+            hooks.block_created(blocker=blocker, blocked=blocked)
     return block
 
 
 def block_delete(*, blocker: User, blocked: User) -> None:
     """Remove `blocker`'s block of `blocked` if there is one."""
     with transaction.atomic():
-        Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        deleted, _rows = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        if deleted:
+            hooks.block_deleted(blocker=blocker, blocked=blocked)
 
 
 def _presence_key(user_id: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, overload
 
 from django.urls import reverse
 
@@ -177,6 +177,8 @@ class MemberUpdatedFrame(TypedDict):
 class ChatDeletedFrame(TypedDict):
     type: Literal["chat.deleted"]
     chat: int
+    # "blocked": a dialog whose two people are now under a block (absent: a group was deleted).
+    reason: NotRequired[Literal["blocked"]]
 
 
 # What `sync` replays: a message, or a change as `event_frame` rebuilds it.
@@ -440,8 +442,11 @@ def member_updated(
     }
 
 
-def chat_deleted(*, chat_id: int) -> ChatDeletedFrame:
-    return {"type": "chat.deleted", "chat": chat_id}
+def chat_deleted(*, chat_id: int, blocked: bool = False) -> ChatDeletedFrame:
+    frame: ChatDeletedFrame = {"type": "chat.deleted", "chat": chat_id}
+    if blocked:
+        frame["reason"] = "blocked"
+    return frame
 
 
 def _stored_user_ref(stored: dict[str, Any]) -> UserRef:

@@ -87,6 +87,7 @@ def chat_strings() -> dict[str, str]:
         "removed": _("You are no longer a member of this group."),
         "left": _("You left this group."),
         "chat_deleted": _("This group was deleted."),
+        "dialog_blocked": _("This dialog is no longer available: one of you blocked the other."),
         "members": _("Members: %(n)s"),
         "online": _("online"),
         "play_voice": _("Play voice message"),

@@ -27,7 +27,7 @@
 //   {type: "members"}                the member list changed
 //   {type: "statuses"}               read marks changed: redraw the ticks
 //   {type: "caught_up"}              changes were applied in order: redraw ticks, maybe mark read
-//   {type: "ended", reason}          "removed", "left" or "chat_deleted": the chat is closed
+//   {type: "ended", reason}          "removed", "left", "chat_deleted" or "blocked": the chat is closed
 
 export const REPLY_EXCERPT = 200; // chats/events.py REPLY_EXCERPT, in code points
 
@@ -214,7 +214,7 @@ export function createChatCore({
         if (frame.user === me) myRead = Math.max(myRead, frame.seq);
         out.push({ type: "statuses" });
       } else if (frame.type === "chat.deleted") {
-        end("chat_deleted", out);
+        end(frame.reason === "blocked" ? "blocked" : "chat_deleted", out);
       }
       return out;
     },

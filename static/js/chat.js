@@ -255,7 +255,7 @@ function messageNode(message) {
     const label = callState === "answered" ? fill(S.call_answered, { time: formatDuration(duration) })
       : callState === "declined" ? S.call_declined : S.call_missed;
     bubble.append(el("p", { class: "msg-text call-record", dataset: { state: callState } },
-      el("span", { "aria-hidden": "true" }, callState === "answered" ? "📞 " : "📵 "), label));
+      icon(callState === "answered" ? "phone" : "phone-missed"), " ", label));
   } else if (message.sticker) {
     li.classList.add("msg-sticker");
     bubble.append(quoteNode(message.reply_to) || "", stickerNode(message.sticker));
@@ -331,7 +331,7 @@ function endChat(text) {
 }
 
 // -- carrying out what the core decided ------------------------------------------------------
-const ENDED = { removed: S.removed, left: S.left, chat_deleted: S.chat_deleted };
+const ENDED = { removed: S.removed, left: S.left, chat_deleted: S.chat_deleted, blocked: S.dialog_blocked };
 
 function run(effects) {
   for (const effect of effects) {

@@ -91,4 +91,5 @@ def test_declined_call_is_recorded(login_page, live):
     b.get_by_role("button", name="Decline").click()
     expect(a.locator("#call-status")).to_have_text("Boris Ivanov declined the call.")
     for page in (a, b):
-        expect(page.locator("li.msg-call .call-record")).to_have_text("📵 Declined call")
+        expect(page.locator("li.msg-call .call-record")).to_have_text("Declined call")
+        expect(page.locator("li.msg-call .call-record svg.icon-phone-missed")).to_have_count(1)

@@ -337,6 +337,7 @@ test("being removed, leaving, or the group's deletion end the chat", () => {
   const deleted = makeCore().core;
   assert.deepEqual(deleted.receive({ type: "chat.deleted", chat: CHAT }), [{ type: "ended", reason: "chat_deleted" }]);
   assert.deepEqual(makeCore().core.receive({ type: "chat.deleted", chat: 99 }), []);
+  assert.deepEqual(makeCore().core.receive({ type: "chat.deleted", chat: CHAT, reason: "blocked" }), [{ type: "ended", reason: "blocked" }]);
 });
 
 // -- outbox -----------------------------------------------------------------------------------
