@@ -543,9 +543,13 @@ def dialog_partner(chat: Chat, user: User) -> User | None:
 
 
 def dialog_blocked(chat: Chat, user: User) -> bool:
-    """True if `user` and the other person of this dialog blocked one another."""
+    """True if nobody may write in this dialog: `user` and the other person blocked one
+    another, or the other person's account is deleted or deactivated (the send path's rule,
+    chats/statements.py and chats.services._kit._ensure_not_blocked)."""
     partner = dialog_partner(chat, user)
-    return partner is not None and is_blocked_between(user.pk, partner.pk)
+    return partner is not None and (
+        not partner.is_active or is_blocked_between(user.pk, partner.pk)
+    )
 
 
 def message_edits(user: User, message_id: int) -> tuple[Message, list[MessageEdit]]:

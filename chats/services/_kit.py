@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.selectors import is_blocked_between
 from chats import events
 from chats.models import (
@@ -34,10 +35,6 @@ from chats.models import (
 )
 from chats.selectors import member_ids, message_audience
 from messenger.realtime import Frame, publish_on_commit
-
-if TYPE_CHECKING:
-    from accounts.models import User
-
 
 logger = logging.getLogger("beseda.chats")
 
@@ -89,8 +86,14 @@ def _dialog_partner_id(chat: Chat, user_id: int) -> int | None:
 
 
 def _ensure_not_blocked(chat: Chat, user: User) -> None:
+    """Refuse a write to a dialog under a block either way, or whose other person deleted or
+    lost their account (nobody would read it): the same rule as the send path's SQL
+    (chats/statements.py, kept in step by tests/chats/test_send_rules.py)."""
     partner_id = _dialog_partner_id(chat, user.pk)
-    if partner_id is not None and is_blocked_between(user.pk, partner_id):
+    if partner_id is None:
+        return
+    gone = not User.objects.filter(pk=partner_id, is_active=True).exists()
+    if gone or is_blocked_between(user.pk, partner_id):
         raise Blocked(_("You cannot message this person."))
 
 

@@ -92,6 +92,10 @@ async def test_outsider_cannot_signal_into_a_dialog(call_room, frame_type):
 async def test_blocked_person_cannot_be_called(call_room, frame_type):
     chat, peers = call_room
     await db(block_create)(blocker=peers["boris"].user, blocked=peers["anna"].user)
+    # Both people's pages are told the dialog is gone (chats/blocks.py); Carl hears nothing.
+    for name in ("anna", "anna2", "boris"):
+        gone = await peers[name].expect("chat.deleted")
+        assert gone == {"type": "chat.deleted", "chat": chat.pk, "reason": "blocked"}
     frame = {"type": frame_type, "chat": chat.pk, "call": str(uuid.uuid4()), "state": "missed"}
     await peers["anna"].send({**frame, **EXTRAS.get(frame_type, {})})
     # The dialog does not exist for either of them while the block lasts.

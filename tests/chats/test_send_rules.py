@@ -191,7 +191,7 @@ CASES = [
     Case(
         "group, blocked either way", group_with_blocked_member, SENT, ("owner", "member", "blocked")
     ),
-    Case("dialog, partner deleted", dialog_with_deleted_partner, SENT, ("me", "partner")),
+    Case("dialog, partner deleted", dialog_with_deleted_partner, BLOCKED),
     Case("group, member deleted", group_with_deleted_member, SENT, ("owner", "member", "deleted")),
     Case("late joiner, reply to old", late_joiner_reply_to_old, SENT, ("owner", "member", "late")),
     Case("reply below own floor", reply_below_own_floor, BAD_REPLY),
