@@ -51,4 +51,7 @@ if (dialog) {
   dialog.querySelector("[data-confirm-cancel]").addEventListener("click", () => dialog.close(""));
   dialog.querySelector("[data-confirm-yes]").addEventListener("click", () => dialog.close("yes"));
   dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(""); });
+  // Until this module has run, a destructive button acts without asking (the form still works
+  // without JavaScript); browser tests wait for this mark before they click one.
+  document.documentElement.dataset.confirmReady = "1";
 }

@@ -67,6 +67,8 @@ def test_group_changes_appear_as_system_lines_live_and_after_reload(browser, log
     # The settings page has reloaded after the POST (its row offers "Make admin" again): a
     # click on the old page would open a confirmation that the reload then throws away.
     expect(carl_row.get_by_role("button", name="Make admin")).to_be_visible()
+    # and its confirmation module has run (else the click removes without asking).
+    expect(page_a.locator("html")).to_have_attribute("data-confirm-ready", "1")
     carl_row.get_by_role("button", name="Remove").click()
     page_a.locator("#confirm-dialog [data-confirm-yes]").click()
     expect(lines.nth(4)).to_contain_text(LIVE_LINES[4])
@@ -76,6 +78,7 @@ def test_group_changes_appear_as_system_lines_live_and_after_reload(browser, log
     boris_row.get_by_role("button", name="Make admin").click()
     expect(lines.nth(5)).to_contain_text(LIVE_LINES[5])
     expect(boris_row.get_by_role("button", name="Dismiss admin")).to_be_visible()
+    expect(page_a.locator("html")).to_have_attribute("data-confirm-ready", "1")
     page_a.get_by_role("button", name="Leave group").click()
     page_a.locator("#confirm-dialog [data-confirm-yes]").click()
     expect(lines).to_have_count(len(LIVE_LINES))
