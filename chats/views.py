@@ -61,7 +61,7 @@ def chat_strings() -> dict[str, str]:
         "deleted": _("Message deleted"),
         "deleted_user": _("Deleted user"),
         "you": _("You"),
-        "file": _("📎 File"),
+        "file": _("File"),
         "typing": _("%(name)s is typing…"),
         "typing_many": _("Several people are typing…"),
         "queued": _("Waiting to be sent"),

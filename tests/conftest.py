@@ -347,6 +347,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def playwright(django_db_setup, playwright):
+    """pytest-playwright's driver, started only after the test databases exist: its event loop
+    runs in this thread from then on, and creating the databases under it would trip Django's
+    async-safety check (a browser test run alone, or first on its worker)."""
+    return playwright
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-US", "viewport": {"width": 1280, "height": 860}}
 

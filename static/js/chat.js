@@ -129,10 +129,12 @@ function reactionNodes(message) {
 function quoteNode(reply) {
   if (!reply) return null;
   const who = reply.sender ? (reply.sender.id === me ? S.you : reply.sender.display_name) : S.deleted_user;
-  const text = reply.deleted ? S.deleted : (reply.text || (reply.attachments ? S.file : ""));
+  const fileOnly = !reply.deleted && !reply.text && reply.attachments;
+  const text = reply.deleted ? S.deleted : (reply.text || (fileOnly ? S.file : ""));
   return el("blockquote", { class: "msg-quote", tabindex: "0", dataset: { target: reply.id },
     onclick: () => jumpTo(reply.id), onkeydown: (e) => { if (e.key === "Enter") jumpTo(reply.id); } },
-  el("span", { class: "msg-quote-author" }, who), el("span", { class: "msg-quote-text" }, text));
+  el("span", { class: "msg-quote-author" }, who),
+  el("span", { class: "msg-quote-text" }, fileOnly ? icon("paperclip") : null, text));
 }
 
 function canDeleteForAll(message) {
@@ -533,7 +535,10 @@ let replyTo = null;
 let editing = null;
 let uploads = []; // {key, file, status: "uploading"|"done"|"error", payload, error}
 
-function showBanner(text) { bannerText.textContent = text; banner.hidden = false; }
+function showBanner(text, iconName = null) {
+  bannerText.replaceChildren(...(iconName ? [icon(iconName), " "] : []), text);
+  banner.hidden = false;
+}
 function resetComposer() {
   replyTo = null;
   editing = null;
@@ -546,7 +551,8 @@ function startReply(message) {
   editing = null;
   replyTo = message;
   const who = message.sender?.id === me ? S.you : (message.sender?.display_name || S.deleted_user);
-  showBanner(`${fill(S.replying_to, { name: who })}: ${(message.text || S.file).slice(0, 80)}`);
+  const fileOnly = !message.text;
+  showBanner(`${fill(S.replying_to, { name: who })}: ${(message.text || S.file).slice(0, 80)}`, fileOnly ? "paperclip" : null);
   textarea.focus();
 }
 

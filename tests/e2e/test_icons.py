@@ -76,3 +76,31 @@ def test_voice_player_play_and_pause_are_svg_with_names(login_page, live):
     expect(voice.get_by_role("button", name="Pause")).to_be_visible()
     assert voice.locator("svg.icon-pause").count() == 1
     audit(a, minimum_icons=10)
+
+
+def test_reply_to_a_file_shows_a_paperclip_not_an_emoji(login_page, live):
+    """Replying to a message that is only a file: the banner and the quote name it "File" with
+    the paperclip icon from the sprite."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chats import services
+
+    anna, boris = UserFactory(), UserFactory()
+    chat = DialogFactory(user=anna, other=boris)
+    upload = SimpleUploadedFile("notes.txt", b"some notes", content_type="text/plain")
+    attachment = services.attachment_create(uploader=boris, chat=chat, upload=upload)
+    MessageFactory(sender=boris, chat=chat, text="", attachment_ids=[attachment.pk])
+    page = login_page(anna)
+    page.goto(f"{live.url}/chats/{chat.pk}/")
+    expect(page.locator("body")).to_have_attribute("data-chat-ready", "1")
+    message = page.locator("#messages li.msg").last
+    message.get_by_label("Message actions").click()
+    message.get_by_role("button", name="Reply").click()
+    banner = page.locator("#composer-banner")
+    expect(banner).to_contain_text(f"Replying to {boris.display_name}: File")
+    assert banner.locator("svg.icon-paperclip").count() == 1
+    page.get_by_label("Message", exact=True).fill("got it")
+    page.get_by_label("Message", exact=True).press("Enter")
+    quote = page.locator("#messages li.msg-mine .msg-quote").last
+    expect(quote).to_contain_text("File")
+    assert quote.locator("svg.icon-paperclip").count() == 1
